@@ -1,0 +1,100 @@
+// NhsLogin: the stateful convenience layer for single-page apps. It only
+// composes the pure functions of index.js with storage and navigation:
+// signIn() keeps the transient values (state, nonce, PKCE verifier, vtr) in
+// sessionStorage, one entry per request so several sign-ins (and tabs) can be
+// in flight; handleRedirect() takes the entry back exactly once, refuses it
+// after ten minutes, and removes code/state from the address bar. Tokens are
+// never stored by this class, and nothing is ever written to localStorage.
+import { createAuthorizationRequest, parseCallback, NhsLoginError } from './index.js';
+
+const PREFIX = 'nhs-login:tx:';
+const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
+
+export class NhsLogin {
+  /**
+   * @param {object} options createAuthorizationRequest options (clientId, redirectUri,
+   *   environment or authorizationEndpoint, scope, vtr, ...) plus `issuer`, `storage`
+   *   (default sessionStorage) and `transactionTtlSeconds` (default 600).
+   */
+  constructor(options = {}) {
+    this.options = { ...options };
+    this.storage = options.storage ?? globalThis.sessionStorage;
+    this.ttl = (options.transactionTtlSeconds ?? 600) * 1000;
+    if (!this.storage) throw new NhsLoginError('invalid_option', 'option `storage` is required where sessionStorage does not exist');
+  }
+
+  // Drops transactions older than the TTL (abandoned sign-ins).
+  purge(now = Date.now()) {
+    const s = this.storage;
+    for (let i = s.length - 1; i >= 0; i--) {
+      const k = s.key(i);
+      if (!k || !k.startsWith(PREFIX)) continue;
+      let t;
+      try {
+        t = JSON.parse(s.getItem(k)).t;
+      } catch {}
+      if (!(now - t < this.ttl)) s.removeItem(k);
+    }
+  }
+
+  /**
+   * Creates an authorization request, stores its transient values and (unless
+   * `{ redirect: false }`) sends the browser to NHS login. Per-call options
+   * (e.g. prompt, vtr, assertedLoginIdentity) override the constructor's.
+   * Resolves to the authorization URL.
+   */
+  async signIn(overrides = {}) {
+    const { redirect = true, ...rest } = overrides;
+    const o = { ...this.options, ...rest };
+    const r = await createAuthorizationRequest(o);
+    this.purge();
+    this.storage.setItem(
+      PREFIX + r.state,
+      JSON.stringify({ t: Date.now(), state: r.state, nonce: r.nonce, codeVerifier: r.codeVerifier, vtr: o.vtr, redirectUri: o.redirectUri }),
+    );
+    if (redirect) globalThis.location.assign(r.url);
+    return r.url;
+  }
+
+  /**
+   * Handles the redirect back from NHS login (default: the current address).
+   * Resolves to { code, codeVerifier, nonce, vtr, redirectUri } for the token
+   * exchange and ID token validation. Rejects with state_mismatch (unknown or
+   * already used state), transaction_expired (older than 10 minutes), or any
+   * parseCallback error. Removes the response parameters from the address bar
+   * in every case, so a reload cannot replay them.
+   */
+  async handleRedirect(url = globalThis.location.href) {
+    const u = new URL(url);
+    try {
+      const state = u.searchParams.get('state');
+      const key = PREFIX + state;
+      const raw = state ? this.storage.getItem(key) : null;
+      // Single use: the entry is removed before anything else happens.
+      if (raw !== null) this.storage.removeItem(key);
+      let tx;
+      try {
+        tx = JSON.parse(raw);
+      } catch {}
+      if (!tx || typeof tx.state !== 'string') {
+        throw new NhsLoginError('state_mismatch', 'no sign-in is waiting for this state: it was already used, or was started in another browser or tab. Start again.');
+      }
+      if (!(Date.now() - tx.t < this.ttl)) {
+        throw new NhsLoginError('transaction_expired', 'the sign-in took longer than allowed (10 minutes). Start again.');
+      }
+      const { code } = await parseCallback(u.href, { state: tx.state, issuer: this.options.issuer });
+      return { code, codeVerifier: tx.codeVerifier, nonce: tx.nonce, vtr: tx.vtr, redirectUri: tx.redirectUri };
+    } finally {
+      this.cleanUrl(u);
+    }
+  }
+
+  // history.replaceState without the OAuth response parameters.
+  cleanUrl(u) {
+    const h = globalThis.history;
+    const loc = globalThis.location;
+    if (!h || !loc || loc.href !== u.href) return;
+    for (const p of RESPONSE_PARAMS) u.searchParams.delete(p);
+    h.replaceState(h.state, '', u.pathname + u.search + u.hash);
+  }
+}

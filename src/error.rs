@@ -1,0 +1,274 @@
+//! The one error type of the crate, with stable string codes.
+//!
+//! Every failure carries an [`ErrorCode`] whose [`ErrorCode::as_str`] value is
+//! stable API: it is what crosses into JavaScript as `error.code`. Messages
+//! say what was expected and what was seen, but never echo a token, a key, a
+//! state or a nonce value.
+
+use std::borrow::Cow;
+
+/// A stable, machine-readable error code.
+///
+/// ```
+/// use nhs_login_client::ErrorCode;
+/// assert_eq!(ErrorCode::TokenExpired.as_str(), "token_expired");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// An option given to the library is missing or not allowed; the message names the field.
+    InvalidOption,
+    /// The `state` in the redirect is absent or differs from the one sent.
+    StateMismatch,
+    /// NHS login answered the authorization request with an error (`error=` in the redirect).
+    ProviderError,
+    /// The issuer differs from the expected one (RFC 9207 `iss` parameter, or the ID token's `iss`).
+    InvalidIssuer,
+    /// The redirect carries neither `code` nor `error`.
+    MissingCode,
+    /// The redirect URL is unusable: a response parameter appears twice, or the URL has no query.
+    MalformedCallback,
+    /// The token is not a well-formed compact JWS with JSON header and claims, or is over 64 KiB.
+    MalformedToken,
+    /// The JWS `alg` is anything but `RS512`, or the header carries an unknown `crit` extension.
+    UnsupportedAlg,
+    /// No usable key in the JWKS matches the token's `kid`.
+    KeyNotFound,
+    /// The JWKS document itself is malformed.
+    InvalidJwks,
+    /// The RS512 signature does not verify with the selected key.
+    InvalidSignature,
+    /// `aud` does not contain the client id, or contains an audience that is not trusted.
+    InvalidAudience,
+    /// `exp` is in the past (beyond the allowed clock skew).
+    TokenExpired,
+    /// `iat` is in the future (beyond the allowed clock skew).
+    TokenIssuedInFuture,
+    /// `nonce` is absent or differs from the one sent.
+    InvalidNonce,
+    /// A required claim is absent.
+    MissingClaim,
+    /// A claim has the wrong JSON type or an impossible value.
+    InvalidClaim,
+    /// The `vot` claim satisfies none of the requested `vtr` vectors.
+    VotNotSatisfied,
+    /// The platform random number generator failed.
+    RandomUnavailable,
+}
+
+impl ErrorCode {
+    /// The stable string form of the code, e.g. `"invalid_signature"`.
+    ///
+    /// ```
+    /// # use nhs_login_client::ErrorCode;
+    /// assert_eq!(ErrorCode::VotNotSatisfied.as_str(), "vot_not_satisfied");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidOption => "invalid_option",
+            ErrorCode::StateMismatch => "state_mismatch",
+            ErrorCode::ProviderError => "provider_error",
+            ErrorCode::InvalidIssuer => "invalid_issuer",
+            ErrorCode::MissingCode => "missing_code",
+            ErrorCode::MalformedCallback => "malformed_callback",
+            ErrorCode::MalformedToken => "malformed_token",
+            ErrorCode::UnsupportedAlg => "unsupported_alg",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::InvalidJwks => "invalid_jwks",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::InvalidAudience => "invalid_audience",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenIssuedInFuture => "token_issued_in_future",
+            ErrorCode::InvalidNonce => "invalid_nonce",
+            ErrorCode::MissingClaim => "missing_claim",
+            ErrorCode::InvalidClaim => "invalid_claim",
+            ErrorCode::VotNotSatisfied => "vot_not_satisfied",
+            ErrorCode::RandomUnavailable => "random_unavailable",
+        }
+    }
+}
+
+/// The error reported by the authorization server in the redirect
+/// (OIDC Core 3.1.2.6, EIS Table 4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ProviderError {
+    /// The `error` parameter, e.g. `access_denied` or `sso_login_required`.
+    pub error: String,
+    /// The `error_description` parameter, e.g. `ConsentNotGiven`, when present.
+    pub error_description: Option<String>,
+}
+
+/// An error from any function of this crate: a stable [`ErrorCode`] and a
+/// human-readable message.
+///
+/// ```
+/// use nhs_login_client::{parse_callback, ErrorCode};
+/// let err = parse_callback("https://app.example/cb?code=x&state=evil", "good", None).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::StateMismatch);
+/// assert_eq!(err.code().as_str(), "state_mismatch");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Error {
+    code: ErrorCode,
+    message: Cow<'static, str>,
+    provider: Option<Box<ProviderError>>,
+}
+
+impl Error {
+    /// An error with a fixed message.
+    pub(crate) const fn new(code: ErrorCode, message: &'static str) -> Self {
+        Error {
+            code,
+            message: Cow::Borrowed(message),
+            provider: None,
+        }
+    }
+
+    /// An error whose message is built from parts (no `format!`, to keep
+    /// `core::fmt` out of the wasm build).
+    pub(crate) fn with_parts(code: ErrorCode, parts: &[&str]) -> Self {
+        Error {
+            code,
+            message: Cow::Owned(parts.concat()),
+            provider: None,
+        }
+    }
+
+    /// `invalid_option` naming the field and the rule it breaks.
+    pub(crate) fn option(field: &str, rule: &str) -> Self {
+        Error::with_parts(ErrorCode::InvalidOption, &["option `", field, "` ", rule])
+    }
+
+    /// `missing_claim` naming the claim.
+    pub(crate) fn missing_claim(name: &str) -> Self {
+        Error::with_parts(
+            ErrorCode::MissingClaim,
+            &["the ID token has no `", name, "` claim"],
+        )
+    }
+
+    /// `invalid_claim` naming the claim and the rule it breaks.
+    pub(crate) fn invalid_claim(name: &str, rule: &str) -> Self {
+        Error::with_parts(
+            ErrorCode::InvalidClaim,
+            &["the ID token claim `", name, "` ", rule],
+        )
+    }
+
+    pub(crate) fn provider(error: String, error_description: Option<String>) -> Self {
+        let message = provider_message(&error, error_description.as_deref());
+        Error {
+            code: ErrorCode::ProviderError,
+            message: Cow::Borrowed(message),
+            provider: Some(Box::new(ProviderError {
+                error,
+                error_description,
+            })),
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// A human-readable explanation. It never contains secret values.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For [`ErrorCode::ProviderError`]: the `error` and `error_description`
+    /// that NHS login put in the redirect.
+    pub fn provider_error(&self) -> Option<&ProviderError> {
+        self.provider.as_deref()
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code.as_str())?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A human-readable message for an authorization error code
+/// (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6, EIS Table 5, NHS App web integration).
+fn provider_message(error: &str, description: Option<&str>) -> &'static str {
+    match (error, description) {
+        ("access_denied", Some("ConsentNotGiven")) => {
+            "the user chose not to share their NHS login details with this service (ConsentNotGiven)"
+        }
+        ("access_denied", _) => "the user or NHS login denied the request",
+        ("sso_login_required", _) => {
+            "NHS login could not sign the user in silently (prompt=none); send them back to sign in again"
+        }
+        ("login_required", _) => "NHS login needs the user to sign in (prompt=none could not be honoured)",
+        ("interaction_required", _) => "NHS login needs the user to interact before it can continue",
+        ("consent_required", _) => "NHS login needs the user's consent before it can continue",
+        ("account_selection_required", _) => "NHS login needs the user to choose an account",
+        ("invalid_scope", _) => "a requested scope is unknown or not approved for this client",
+        ("invalid_request", _) => {
+            "NHS login rejected the request as malformed (check client_id, redirect_uri and vtr)"
+        }
+        ("unauthorized_client", _) => "this client is not allowed to use this grant or redirect",
+        ("unsupported_response_type", _) => "NHS login supports response_type=code only",
+        ("server_error", _) => "NHS login had an internal error; try again later",
+        ("temporarily_unavailable", _) => "NHS login is temporarily unavailable; try again later",
+        ("request_not_supported", _)
+        | ("request_uri_not_supported", _)
+        | ("registration_not_supported", _)
+        | ("invalid_request_uri", _)
+        | ("invalid_request_object", _) => "NHS login does not support this kind of request",
+        _ => "NHS login returned an error",
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_snake_case() {
+        let all = [
+            (ErrorCode::InvalidOption, "invalid_option"),
+            (ErrorCode::StateMismatch, "state_mismatch"),
+            (ErrorCode::ProviderError, "provider_error"),
+            (ErrorCode::InvalidIssuer, "invalid_issuer"),
+            (ErrorCode::MissingCode, "missing_code"),
+            (ErrorCode::MalformedToken, "malformed_token"),
+            (ErrorCode::UnsupportedAlg, "unsupported_alg"),
+            (ErrorCode::KeyNotFound, "key_not_found"),
+            (ErrorCode::InvalidSignature, "invalid_signature"),
+            (ErrorCode::InvalidAudience, "invalid_audience"),
+            (ErrorCode::TokenExpired, "token_expired"),
+            (ErrorCode::TokenIssuedInFuture, "token_issued_in_future"),
+            (ErrorCode::InvalidNonce, "invalid_nonce"),
+            (ErrorCode::MissingClaim, "missing_claim"),
+            (ErrorCode::InvalidClaim, "invalid_claim"),
+            (ErrorCode::VotNotSatisfied, "vot_not_satisfied"),
+        ];
+        for (code, s) in all {
+            assert_eq!(code.as_str(), s);
+        }
+    }
+
+    #[test]
+    fn consent_not_given_has_its_own_message() {
+        let e = Error::provider("access_denied".into(), Some("ConsentNotGiven".into()));
+        assert_eq!(e.code(), ErrorCode::ProviderError);
+        assert!(e.message().contains("ConsentNotGiven"));
+        assert_eq!(e.provider_error().map(|p| p.error.as_str()), Some("access_denied"));
+        let display = e.to_string();
+        assert!(display.starts_with("provider_error: "));
+    }
+}

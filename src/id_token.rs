@@ -1,0 +1,565 @@
+//! ID token validation (OIDC Core 3.1.3.7, RFC 7515, RFC 7519, EIS §4.2, §5.1).
+//!
+//! Validation is split in three steps so that the signature check can be
+//! done by whichever RSA implementation the platform offers:
+//!
+//! 1. [`UntrustedToken::decode`]: size, compact form, header, `alg` allow-list
+//!    and `crit`, before any key is touched;
+//! 2. key selection ([`crate::Jwks::select`]) and the RS512 signature check
+//!    (WebCrypto in the browser build, the `rsa` crate natively);
+//! 3. [`IdTokenVerifier::check_claims`]: `iss`, `aud`, `exp`, `iat`, `nonce`,
+//!    required claims and their types, and `vot` against the requested `vtr`.
+//!
+//! [`IdTokenVerifier::verify`] runs all three natively (feature `rsa`).
+
+use crate::base64url;
+#[cfg(feature = "rsa")]
+use crate::claims::Claims;
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{self, Value};
+use crate::random::constant_time_eq;
+use crate::vot::Vtr;
+
+/// Tokens longer than this are rejected at once as `malformed_token`.
+pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+/// The only signing algorithm accepted: NHS login signs with RS512 (EIS §4.1).
+pub const ALLOWED_ALG: &str = "RS512";
+
+/// A token whose structure and header have been checked, but not its
+/// signature or claims.
+#[derive(Debug)]
+pub struct UntrustedToken<'a> {
+    signing_input: &'a str,
+    payload: Vec<u8>,
+    signature: Vec<u8>,
+    kid: Option<String>,
+}
+
+fn malformed(why: &'static str) -> Error {
+    Error::new(ErrorCode::MalformedToken, why)
+}
+
+impl<'a> UntrustedToken<'a> {
+    /// Decodes a compact JWS (RFC 7515 §7.1) and checks its header.
+    ///
+    /// ```
+    /// use nhs_login_client::UntrustedToken;
+    /// // {"alg":"none"}.{}.
+    /// let err = UntrustedToken::decode("eyJhbGciOiJub25lIn0.e30.").unwrap_err();
+    /// assert_eq!(err.code().as_str(), "unsupported_alg");
+    /// ```
+    ///
+    /// # Errors
+    /// `malformed_token` (over 64 KiB, not three base64url parts, header or
+    /// payload not a JSON object, `kid` not a string); `unsupported_alg` (any
+    /// `alg` but RS512, or a `crit` header: this library understands no JWS
+    /// extensions, RFC 7515 §4.1.11).
+    pub fn decode(token: &'a str) -> Result<Self> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(malformed("the token is larger than 64 KiB"));
+        }
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(malformed("the token is not a compact JWS of three dot-separated parts (it may be encrypted, or not a JWT)"));
+        };
+        let header_bytes = base64url::decode(h).ok_or(malformed("the JWS header is not base64url"))?;
+        let header = json::parse(&header_bytes).ok_or(malformed("the JWS header is not JSON"))?;
+        if header.as_object().is_none() {
+            return Err(malformed("the JWS header is not a JSON object"));
+        }
+        // RFC 8725 §3.1 / OIDC Core 3.1.3.7 (7): only the expected algorithm,
+        // checked before any key is looked at.
+        match header.get("alg") {
+            Some(Value::String(alg)) if alg == ALLOWED_ALG => {}
+            Some(Value::String(_)) => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedAlg,
+                    "the token's alg is not RS512, the only algorithm NHS login uses",
+                ))
+            }
+            _ => return Err(Error::new(ErrorCode::UnsupportedAlg, "the JWS header has no string alg")),
+        }
+        // RFC 7515 §4.1.11: extensions listed in crit must be understood; we understand none.
+        if header.get("crit").is_some() {
+            return Err(Error::new(
+                ErrorCode::UnsupportedAlg,
+                "the JWS header lists crit extensions this library does not understand",
+            ));
+        }
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(k)) => Some(k.clone()),
+            Some(_) => return Err(malformed("the JWS header kid is not a string")),
+        };
+        let payload = base64url::decode(p).ok_or(malformed("the JWT claims are not base64url"))?;
+        let signature = base64url::decode(s).ok_or(malformed("the JWS signature is not base64url"))?;
+        if signature.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidSignature, "the token has an empty signature"));
+        }
+        let signing_input = token.get(..h.len() + 1 + p.len()).ok_or(malformed("bad token"))?;
+        Ok(UntrustedToken {
+            signing_input,
+            payload,
+            signature,
+            kid,
+        })
+    }
+
+    /// The header's `kid`, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The JWS signing input: `BASE64URL(header) || '.' || BASE64URL(payload)`.
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The decoded signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The decoded claims JSON (not yet trusted).
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+}
+
+/// Checks an RS512 (RSASSA-PKCS1-v1_5 with SHA-512) signature in pure Rust.
+///
+/// Only the public-key operation is used, which RUSTSEC-2023-0071 does not affect.
+///
+/// # Errors
+/// `invalid_signature` if the signature does not verify; `key_not_found` if
+/// the JWK could not be turned into an RSA key.
+#[cfg(feature = "rsa")]
+pub fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Result<()> {
+    use sha2::{Digest, Sha512};
+    let key = key
+        .rsa_key()
+        .ok_or(Error::new(ErrorCode::KeyNotFound, "the selected JWK is not a valid RSA public key"))?;
+    let digest = Sha512::digest(token.signing_input());
+    key.verify(rsa::Pkcs1v15Sign::new::<Sha512>(), &digest, token.signature())
+        .map_err(|_| Error::new(ErrorCode::InvalidSignature, "the ID token's RS512 signature does not verify"))
+}
+
+/// The expected values an ID token is checked against: built once from
+/// configuration, applied to each token.
+///
+/// ```
+/// use nhs_login_client::{IdTokenVerifier, Vtr};
+/// let verifier = IdTokenVerifier::new("https://auth.login.nhs.uk", "my-client")
+///     .with_vtr(Vtr::new(&["P9.Cp.Cd"]).unwrap())
+///     .with_clock_skew(30);
+/// assert_eq!(verifier.clock_skew(), 30);
+/// ```
+#[derive(Clone, Debug)]
+pub struct IdTokenVerifier {
+    issuer: String,
+    client_id: String,
+    clock_skew: u64,
+    vtr: Vtr,
+    trusted_audiences: Vec<String>,
+}
+
+/// Known NHS login claims and the JSON type each must have when present
+/// (EIS Table 16, reference §4).
+#[derive(Clone, Copy)]
+enum Kind {
+    Str,
+    Num,
+    Bool,
+    Obj,
+}
+
+const TYPED_CLAIMS: [(&str, Kind); 19] = [
+    ("jti", Kind::Str),
+    ("vtm", Kind::Str),
+    ("nhs_number", Kind::Str),
+    ("identity_proofing_level", Kind::Str),
+    ("birthdate", Kind::Str),
+    ("family_name", Kind::Str),
+    ("given_name", Kind::Str),
+    ("email", Kind::Str),
+    ("phone_number", Kind::Str),
+    ("landline_number", Kind::Str),
+    ("client_user_metadata", Kind::Str),
+    ("auth_time", Kind::Num),
+    ("nbf", Kind::Num),
+    ("email_verified", Kind::Bool),
+    ("phone_number_verified", Kind::Bool),
+    ("phone_number_pds_matched", Kind::Bool),
+    ("landline_number_verified", Kind::Bool),
+    ("gp_registration_details", Kind::Obj),
+    ("gp_integration_credentials", Kind::Obj),
+];
+
+fn number_claim(claims: &Value, name: &'static str) -> Result<f64> {
+    match claims.get(name) {
+        None => Err(Error::missing_claim(name)),
+        Some(Value::Number(n)) => Ok(*n),
+        Some(_) => Err(Error::invalid_claim(name, "is not a NumericDate number")),
+    }
+}
+
+fn string_claim<'v>(claims: &'v Value, name: &'static str) -> Result<&'v str> {
+    match claims.get(name) {
+        None => Err(Error::missing_claim(name)),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Error::invalid_claim(name, "is not a string")),
+    }
+}
+
+impl IdTokenVerifier {
+    /// A verifier for tokens from `issuer` (compared exactly) for `client_id`,
+    /// with 60 s clock skew and NHS login's default `vtr` (P9) until
+    /// [`IdTokenVerifier::with_vtr`] says otherwise.
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Self {
+        IdTokenVerifier {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            clock_skew: 60,
+            vtr: Vtr::nhs_login_default(),
+            trusted_audiences: Vec::new(),
+        }
+    }
+
+    /// The `vtr` sent with the authorization request; `vot` must satisfy it.
+    pub fn with_vtr(mut self, vtr: Vtr) -> Self {
+        self.vtr = vtr;
+        self
+    }
+
+    /// Allowed clock skew in seconds for `exp`, `iat` and `nbf` (default 60;
+    /// EIS Table 16 asks for "a few minutes" at most).
+    pub fn with_clock_skew(mut self, seconds: u64) -> Self {
+        self.clock_skew = seconds;
+        self
+    }
+
+    /// Further audiences that may appear in `aud` beside the client id
+    /// (OIDC Core 3.1.3.7 (3)). None by default.
+    pub fn with_trusted_audiences(mut self, audiences: Vec<String>) -> Self {
+        self.trusted_audiences = audiences;
+        self
+    }
+
+    /// The configured clock skew in seconds.
+    pub fn clock_skew(&self) -> u64 {
+        self.clock_skew
+    }
+
+    /// Checks the claims of a token whose signature has been verified.
+    /// `nonce` is the nonce sent in the request (`None` if none was sent);
+    /// `now` is seconds since the Unix epoch.
+    ///
+    /// # Errors
+    /// `malformed_token` (claims not a JSON object), `missing_claim`,
+    /// `invalid_claim`, `invalid_issuer`, `invalid_audience`, `token_expired`,
+    /// `token_issued_in_future`, `invalid_nonce`, `vot_not_satisfied`;
+    /// `invalid_option` if the verifier's issuer or client id is empty.
+    pub fn check_claims(&self, payload: &[u8], nonce: Option<&str>, now: f64) -> Result<Value> {
+        if self.issuer.is_empty() {
+            return Err(Error::option("issuer", "must not be empty"));
+        }
+        if self.client_id.is_empty() {
+            return Err(Error::option("clientId", "must not be empty"));
+        }
+        let claims = json::parse(payload).ok_or(malformed("the JWT claims are not valid JSON"))?;
+        if claims.as_object().is_none() {
+            return Err(malformed("the JWT claims are not a JSON object"));
+        }
+
+        // OIDC Core 3.1.3.7 (2): iss MUST exactly match the issuer.
+        if string_claim(&claims, "iss")? != self.issuer {
+            return Err(Error::new(
+                ErrorCode::InvalidIssuer,
+                "the ID token's iss is not the expected issuer",
+            ));
+        }
+
+        // OIDC Core 3.1.3.7 (3): aud MUST contain client_id; other audiences must be trusted.
+        let audiences: Vec<&str> = match claims.get("aud") {
+            None => return Err(Error::missing_claim("aud")),
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().ok_or(Error::invalid_claim("aud", "has a non-string member")))
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(Error::invalid_claim("aud", "is neither a string nor an array")),
+        };
+        if !audiences.contains(&self.client_id.as_str()) {
+            return Err(Error::new(
+                ErrorCode::InvalidAudience,
+                "the ID token's aud does not contain this client id",
+            ));
+        }
+        if audiences
+            .iter()
+            .any(|a| *a != self.client_id && !self.trusted_audiences.iter().any(|t| t == a))
+        {
+            return Err(Error::new(
+                ErrorCode::InvalidAudience,
+                "the ID token's aud contains an audience that is not trusted",
+            ));
+        }
+        // OIDC Core 3.1.3.7 (5): if azp is present it must be this client.
+        if let Some(azp) = claims.get("azp") {
+            if azp.as_str() != Some(self.client_id.as_str()) {
+                return Err(Error::new(ErrorCode::InvalidAudience, "the ID token's azp is not this client id"));
+            }
+        }
+
+        let skew = self.clock_skew as f64;
+        // OIDC Core 3.1.3.7 (9); RFC 7519 4.1.4: reject when now >= exp (plus leeway).
+        if now >= number_claim(&claims, "exp")? + skew {
+            return Err(Error::new(ErrorCode::TokenExpired, "the ID token has expired (exp)"));
+        }
+        // OIDC Core 3.1.3.7 (10): iat must be sane; a token from the future is refused.
+        if number_claim(&claims, "iat")? > now + skew {
+            return Err(Error::new(
+                ErrorCode::TokenIssuedInFuture,
+                "the ID token's iat is in the future: check the device clock",
+            ));
+        }
+        // RFC 7519 4.1.5: not before.
+        if let Some(Value::Number(nbf)) = claims.get("nbf") {
+            if *nbf > now + skew {
+                return Err(Error::new(ErrorCode::TokenIssuedInFuture, "the ID token is not valid yet (nbf)"));
+            }
+        }
+
+        // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
+        match (nonce, claims.get("nonce")) {
+            (Some(sent), Some(Value::String(got))) if constant_time_eq(sent.as_bytes(), got.as_bytes()) => {}
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(Error::new(ErrorCode::InvalidNonce, "the ID token has no nonce but one was sent"))
+            }
+            (None, Some(_)) => {
+                return Err(Error::new(ErrorCode::InvalidNonce, "the ID token has a nonce but none was sent"))
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidNonce,
+                    "the ID token's nonce differs from the one sent (replayed or injected token)",
+                ))
+            }
+        }
+
+        // EIS Table 16: sub is a case-sensitive string of at most 255 ASCII characters.
+        let sub = string_claim(&claims, "sub")?;
+        if sub.is_empty() || sub.len() > 255 || !sub.is_ascii() {
+            return Err(Error::invalid_claim("sub", "must be 1 to 255 ASCII characters"));
+        }
+
+        // EIS §4.2 / §5.1.4: vot MUST match one of the requested vectors.
+        self.vtr.check_vot(string_claim(&claims, "vot")?)?;
+
+        for (name, kind) in TYPED_CLAIMS {
+            if let Some(v) = claims.get(name) {
+                let ok = match kind {
+                    Kind::Str => v.as_str().is_some(),
+                    Kind::Num => v.as_f64().is_some(),
+                    Kind::Bool => v.as_bool().is_some(),
+                    Kind::Obj => v.as_object().is_some(),
+                };
+                if !ok {
+                    return Err(Error::invalid_claim(
+                        name,
+                        match kind {
+                            Kind::Str => "is not a string",
+                            Kind::Num => "is not a number",
+                            Kind::Bool => "is not a boolean",
+                            Kind::Obj => "is not an object",
+                        },
+                    ));
+                }
+            }
+        }
+        // EIS Table 11: the NHS number is a 10-digit string.
+        if let Some(Value::String(n)) = claims.get("nhs_number") {
+            if n.len() != 10 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::invalid_claim("nhs_number", "is not a 10-digit string"));
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Validates an ID token end to end in Rust: structure and `alg`, key by
+    /// `kid`, RS512 signature, then [`IdTokenVerifier::check_claims`].
+    ///
+    /// ```
+    /// use nhs_login_client::{IdTokenVerifier, Jwks};
+    /// let jwks = Jwks::parse(br#"{"keys":[]}"#).unwrap();
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "my-client");
+    /// let err = v.verify("not-a-token", &jwks, Some("n"), 1_700_000_000.0).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "malformed_token");
+    /// ```
+    ///
+    /// # Errors
+    /// Every code of [`UntrustedToken::decode`], [`crate::Jwks::select`],
+    /// [`verify_rs512`] and [`IdTokenVerifier::check_claims`].
+    #[cfg(feature = "rsa")]
+    pub fn verify(&self, token: &str, jwks: &crate::Jwks, nonce: Option<&str>, now: f64) -> Result<Claims> {
+        let untrusted = UntrustedToken::decode(token)?;
+        let index = jwks.select(untrusted.kid())?;
+        let key = jwks
+            .get(index)
+            .ok_or(Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
+        verify_rs512(&untrusted, key)?;
+        let claims = self.check_claims(untrusted.payload(), nonce, now)?;
+        Ok(Claims::from_value(claims))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        base64url::encode(s.as_bytes())
+    }
+
+    fn tok(header: &str, payload: &str) -> String {
+        format!("{}.{}.{}", b64(header), b64(payload), b64("sig"))
+    }
+
+    #[test]
+    fn decode_checks_structure_and_alg_first() {
+        let code = |t: &str| UntrustedToken::decode(t).map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
+        assert_eq!(code(&tok(r#"{"alg":"RS512","kid":"k"}"#, "{}")), "ok");
+        for alg in ["none", "HS512", "HS256", "RS256", "PS512", "ES512", "rs512"] {
+            assert_eq!(code(&tok(&format!(r#"{{"alg":"{alg}"}}"#), "{}")), "unsupported_alg", "{alg}");
+        }
+        assert_eq!(code(&tok(r#"{"kid":"k"}"#, "{}")), "unsupported_alg");
+        assert_eq!(code(&tok(r#"{"alg":["RS512"]}"#, "{}")), "unsupported_alg");
+        assert_eq!(code(&tok(r#"{"alg":"RS512","crit":["exp"],"exp":1}"#, "{}")), "unsupported_alg");
+        assert_eq!(code(&tok(r#"{"alg":"RS512","kid":1}"#, "{}")), "malformed_token");
+        assert_eq!(code(&tok(r#"{"alg":"RS512","alg":"none"}"#, "{}")), "malformed_token");
+        assert_eq!(code("a.b"), "malformed_token");
+        assert_eq!(code("a.b.c.d"), "malformed_token");
+        assert_eq!(code("a.b.c.d.e"), "malformed_token");
+        assert_eq!(code(&format!("{}.e30.c2ln", b64("not json"))), "malformed_token");
+        assert_eq!(code(&format!("{}.e30.c2ln", b64("[]"))), "malformed_token");
+        assert_eq!(code(&format!("{}.e30=.c2ln", b64(r#"{"alg":"RS512"}"#))), "malformed_token");
+        assert_eq!(code(&format!("{}.e30.", b64(r#"{"alg":"RS512"}"#))), "invalid_signature");
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(code(&huge), "malformed_token");
+    }
+
+    const NOW: f64 = 1_750_000_000.0;
+
+    fn verifier() -> IdTokenVerifier {
+        IdTokenVerifier::new("https://auth.login.nhs.uk", "client-1")
+            .with_vtr(Vtr::new(&["P9.Cp.Cd", "P9.Cm"]).unwrap())
+    }
+
+    /// Base claims of a valid token, with `extra` members merged over them;
+    /// a member whose value is the string "DELETE" is removed.
+    fn claims(extra: &str) -> String {
+        let mut base = serde_json::json!({
+            "iss": "https://auth.login.nhs.uk",
+            "aud": "client-1",
+            "sub": "49f470a1-cc52-49b7-beba-0f9cec937c46",
+            "exp": 1_750_003_600,
+            "iat": 1_750_000_000,
+            "nonce": "n-1",
+            "vot": "P9.Cp.Cd",
+            "vtm": "https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk",
+        });
+        let extra: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&format!("{{{extra}}}")).unwrap();
+        let obj = base.as_object_mut().unwrap();
+        for (k, v) in extra {
+            if v == "DELETE" {
+                obj.remove(&k);
+            } else {
+                obj.insert(k, v);
+            }
+        }
+        base.to_string()
+    }
+
+    fn check(extra: &str) -> &'static str {
+        verifier()
+            .check_claims(claims(extra).as_bytes(), Some("n-1"), NOW)
+            .map(|_| "ok")
+            .unwrap_or_else(|e| e.code().as_str())
+    }
+
+    #[test]
+    fn valid_claims_pass() {
+        assert_eq!(check(""), "ok");
+        assert_eq!(check(r#""aud":["client-1"]"#), "ok");
+        assert_eq!(check(r#""nhs_number":"9000000009","birthdate":"1968-02-12","email_verified":true,"gp_registration_details":{"gp_ods_code":"A12345"},"unknown":[1,2]"#), "ok");
+    }
+
+    #[test]
+    fn every_claim_rule_fires() {
+        assert_eq!(check(r#""iss":"https://auth.login.nhs.uk/""#), "invalid_issuer");
+        assert_eq!(check(r#""iss":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""iss":1"#), "invalid_claim");
+        assert_eq!(check(r#""aud":"other""#), "invalid_audience");
+        assert_eq!(check(r#""aud":["client-1","other"]"#), "invalid_audience");
+        assert_eq!(check(r#""aud":[1]"#), "invalid_claim");
+        assert_eq!(check(r#""aud":{}"#), "invalid_claim");
+        assert_eq!(check(r#""aud":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""azp":"other""#), "invalid_audience");
+        assert_eq!(check(r#""exp":1749999940"#), "token_expired"); // now - 60 = exp: expired
+        assert_eq!(check(r#""exp":1749999941"#), "ok"); // within skew
+        assert_eq!(check(r#""exp":"1750003600""#), "invalid_claim");
+        assert_eq!(check(r#""exp":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""iat":1750000061"#), "token_issued_in_future");
+        assert_eq!(check(r#""iat":1750000060"#), "ok");
+        assert_eq!(check(r#""iat":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""nbf":1750000100"#), "token_issued_in_future");
+        assert_eq!(check(r#""nonce":"n-2""#), "invalid_nonce");
+        assert_eq!(check(r#""nonce":"DELETE""#), "invalid_nonce");
+        assert_eq!(check(r#""nonce":5"#), "invalid_nonce");
+        assert_eq!(check(r#""sub":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""sub":"""#), "invalid_claim");
+        assert_eq!(check(r#""sub":42"#), "invalid_claim");
+        assert_eq!(check(r#""vot":"DELETE""#), "missing_claim");
+        assert_eq!(check(r#""vot":"P5.Cp.Cd""#), "vot_not_satisfied");
+        assert_eq!(check(r#""vot":"P9.Cp""#), "vot_not_satisfied");
+        assert_eq!(check(r#""vot":"P9.Ca.Cc""#), "invalid_claim");
+        assert_eq!(check(r#""vot":["P9.Cm"]"#), "invalid_claim");
+        assert_eq!(check(r#""email_verified":"true""#), "invalid_claim");
+        assert_eq!(check(r#""nhs_number":9000000009"#), "invalid_claim");
+        assert_eq!(check(r#""nhs_number":"900000000""#), "invalid_claim");
+        assert_eq!(check(r#""gp_registration_details":"A12345""#), "invalid_claim");
+    }
+
+    #[test]
+    fn unexpected_nonce_and_bad_payloads() {
+        let v = verifier();
+        let code = |r: Result<Value>| r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
+        assert_eq!(code(v.check_claims(claims("").as_bytes(), None, NOW)), "invalid_nonce");
+        assert_eq!(
+            code(v.check_claims(claims(r#""nonce":"DELETE""#).as_bytes(), None, NOW)),
+            "ok"
+        );
+        assert_eq!(code(v.check_claims(b"[]", Some("n-1"), NOW)), "malformed_token");
+        assert_eq!(code(v.check_claims(b"{", Some("n-1"), NOW)), "malformed_token");
+        let no_iss = IdTokenVerifier::new("", "c");
+        assert_eq!(code(no_iss.check_claims(b"{}", None, NOW)), "invalid_option");
+        let trusting = verifier().with_trusted_audiences(vec!["other".into()]);
+        assert_eq!(
+            code(trusting.check_claims(claims(r#""aud":["client-1","other"]"#).as_bytes(), Some("n-1"), NOW)),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn default_vtr_is_p9() {
+        let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "client-1");
+        let p5 = claims(r#""vot":"P5.Cp.Cd""#);
+        assert_eq!(
+            v.check_claims(p5.as_bytes(), Some("n-1"), NOW).unwrap_err().code(),
+            ErrorCode::VotNotSatisfied
+        );
+    }
+}

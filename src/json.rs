@@ -1,0 +1,357 @@
+//! A small, strict JSON parser (RFC 8259) for JOSE headers, JWT claims and
+//! JWK sets.
+//!
+//! Why not serde_json: the browser build must stay small, and a token parser
+//! needs only values, not generic deserialisation. This parser is strict
+//! where JOSE needs it: duplicate member names are rejected (RFC 7515 §5.2,
+//! RFC 7519 §4), nesting is capped (no stack exhaustion), and input must be
+//! valid UTF-8 (RFC 8259 §8.1).
+
+/// A parsed JSON value. Objects keep member order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number. Integers up to 2^53 are exact.
+    Number(f64),
+    /// A string, unescaped.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, as (name, value) pairs in document order.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// The member `name` of an object.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string inside, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number inside, if this is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The boolean inside, if this is a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The members, if this is an object.
+    pub fn as_object(&self) -> Option<&[(String, Value)]> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+const MAX_DEPTH: u32 = 32;
+
+/// Parses one JSON text; `None` if it is not valid, strict JSON.
+///
+/// ```
+/// use nhs_login_client::json::{parse, Value};
+/// let v = parse(br#"{"a":[1,true,null,"x"]}"#).unwrap();
+/// assert_eq!(v.get("a").and_then(|a| a.as_array()).map(|a| a.len()), Some(4));
+/// assert!(parse(br#"{"a":1,"a":2}"#).is_none()); // duplicate member
+/// ```
+pub fn parse(input: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(input).ok()?;
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    (p.i == p.s.len()).then_some(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
+        let end = self.i.checked_add(word.len())?;
+        if self.s.get(self.i..end)? == word {
+            self.i = end;
+            Some(v)
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self, depth: u32) -> Option<Value> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'"' => self.string().map(Value::String),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'n' => self.literal(b"null", Value::Null),
+            _ => self.number(),
+        }
+    }
+
+    fn object(&mut self, depth: u32) -> Option<Value> {
+        self.i += 1;
+        let mut members: Vec<(String, Value)> = Vec::new();
+        if self.eat(b'}') {
+            return Some(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return None;
+            }
+            let name = self.string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            let v = self.value(depth + 1)?;
+            // RFC 7515 §5.2 / RFC 7519 §4: reject duplicate member names.
+            if members.iter().any(|(k, _)| *k == name) {
+                return None;
+            }
+            members.push((name, v));
+            if self.eat(b',') {
+                continue;
+            }
+            return self.eat(b'}').then_some(Value::Object(members));
+        }
+    }
+
+    fn array(&mut self, depth: u32) -> Option<Value> {
+        self.i += 1;
+        let mut items = Vec::new();
+        if self.eat(b']') {
+            return Some(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            if self.eat(b',') {
+                continue;
+            }
+            return self.eat(b']').then_some(Value::Array(items));
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let d = char::from(self.bump()?).to_digit(16)?;
+            n = n * 16 + d;
+        }
+        Some(n)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // The input is valid UTF-8 and we stopped on ASCII, so this slice is too.
+            out.push_str(std::str::from_utf8(self.s.get(start..self.i)?).ok()?);
+            match self.bump()? {
+                b'"' => return Some(out),
+                b'\\' => {
+                    let c = match self.bump()? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return None,
+                    };
+                    out.push(c);
+                }
+                _ => return None, // unescaped control character
+            }
+        }
+    }
+
+    fn unicode_escape(&mut self) -> Option<char> {
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            // A high surrogate must be followed by an escaped low surrogate.
+            if self.bump()? != b'\\' || self.bump()? != b'u' {
+                return None;
+            }
+            let lo = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return None;
+            }
+            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+        } else {
+            char::from_u32(hi) // lone low surrogates fail here
+        }
+    }
+
+    fn digits(&mut self) -> Option<(f64, i32)> {
+        let mut value = 0f64;
+        let mut count = 0;
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            value = value * 10.0 + f64::from(c - b'0');
+            count += 1;
+            self.i += 1;
+        }
+        (count > 0).then_some((value, count))
+    }
+
+    /// RFC 8259 §6 number grammar. Integers are exact up to 2^53; fractions
+    /// and exponents are computed in f64 (timestamps are integers).
+    fn number(&mut self) -> Option<Value> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.i += 1;
+        }
+        let leading_zero = self.peek() == Some(b'0');
+        let (mut value, int_digits) = self.digits()?;
+        if leading_zero && int_digits > 1 {
+            return None;
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let (frac, frac_digits) = self.digits()?;
+            value += frac / 10f64.powi(frac_digits);
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            let negative_exp = match self.peek() {
+                Some(b'-') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let (exp, _) = self.digits()?;
+            let exp = exp.min(400.0) as i32;
+            value *= 10f64.powi(if negative_exp { -exp } else { exp });
+        }
+        if !value.is_finite() {
+            return None;
+        }
+        Some(Value::Number(if negative { -value } else { value }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Value {
+        parse(s.as_bytes()).unwrap_or_else(|| panic!("should parse: {s}"))
+    }
+
+    #[test]
+    fn parses_values() {
+        assert_eq!(ok("null"), Value::Null);
+        assert_eq!(ok(" true "), Value::Bool(true));
+        assert_eq!(ok("1700000000"), Value::Number(1_700_000_000.0));
+        assert_eq!(ok("-0.5"), Value::Number(-0.5));
+        assert_eq!(ok("1e3"), Value::Number(1000.0));
+        assert_eq!(ok("2.5E-1"), Value::Number(0.25));
+        assert_eq!(ok(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#).as_str(), Some("a\"\\/\u{8}\u{c}\n\r\té😀"));
+        assert_eq!(ok("\"é\"").as_str(), Some("é"));
+        let o = ok(r#"{"a":{"b":[1,{"c":false}]},"d":""}"#);
+        assert_eq!(o.get("d").and_then(Value::as_str), Some(""));
+        assert_eq!(o.as_object().map(|m| m.len()), Some(2));
+    }
+
+    #[test]
+    fn rejects_invalid_json() {
+        for bad in [
+            "", "{", "}", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
+            "\"abc", "\"a\nb\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "{a:1}", "[1 2]",
+            "{\"a\" 1}", "1 2", "NaN", "Infinity", "1e999", "{\"a\":1,\"a\":1}",
+        ] {
+            assert!(parse(bad.as_bytes()).is_none(), "should reject: {bad:?}");
+        }
+        assert!(parse(&[b'"', 0xff, b'"']).is_none());
+    }
+
+    #[test]
+    fn caps_nesting() {
+        let deep = "[".repeat(33) + &"]".repeat(33);
+        assert!(parse(deep.as_bytes()).is_none());
+        let ok_depth = "[".repeat(32) + &"]".repeat(32);
+        assert!(parse(ok_depth.as_bytes()).is_some());
+        // Deep input never overflows the stack.
+        let hostile = "[".repeat(100_000);
+        assert!(parse(hostile.as_bytes()).is_none());
+    }
+}

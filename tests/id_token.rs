@@ -1,0 +1,114 @@
+//! End-to-end ID token validation in native Rust with real RS512 signatures
+//! from keys generated in the test.
+#![cfg(feature = "rsa")]
+mod common;
+
+use common::*;
+use nhs_login_client::{ErrorCode, IdTokenVerifier, Jwks, Vtr};
+
+const HEADER: &str = r#"{"alg":"RS512","typ":"JWT","kid":"k1"}"#;
+
+fn verifier() -> IdTokenVerifier {
+    IdTokenVerifier::new(ISSUER, CLIENT).with_vtr(Vtr::new(&["P9.Cp.Cd", "P9.Cm"]).unwrap())
+}
+
+fn set() -> Jwks {
+    Jwks::parse(jwks(&[jwk(1, Some("k0"), ""), jwk(0, Some("k1"), "")]).as_bytes()).unwrap()
+}
+
+fn code(token: &str, jwks: &Jwks) -> &'static str {
+    verifier()
+        .verify(token, jwks, Some("nonce-1"), NOW)
+        .map(|_| "ok")
+        .unwrap_or_else(|e| e.code().as_str())
+}
+
+#[test]
+fn valid_token_gives_typed_claims() {
+    let t = sign(0, HEADER, &claims().to_string());
+    let c = verifier().verify(&t, &set(), Some("nonce-1"), NOW).unwrap();
+    assert_eq!(c.sub, "49f470a1-cc52-49b7-beba-0f9cec937c46");
+    assert_eq!(c.nhs_number.as_deref(), Some("9000000009"));
+    assert_eq!(c.vot, "P9.Cp.Cd");
+    assert_eq!(c.aud, vec![CLIENT.to_string()]);
+    assert_eq!(c.email_verified, Some(true));
+    assert_eq!(c.identity_proofing_level.as_deref(), Some("P9"));
+    assert_eq!(c.get("id_status").and_then(|v| v.as_str()), Some("verified"));
+}
+
+#[test]
+fn signature_and_key_errors() {
+    let body = claims().to_string();
+    // Signed by the other key under kid k1.
+    assert_eq!(code(&sign(1, HEADER, &body), &set()), "invalid_signature");
+    // Payload swapped after signing.
+    let good = sign(0, HEADER, &body);
+    let other = sign(0, HEADER, &body.replace("MILLAR", "SMITH"));
+    let parts: Vec<&str> = good.split('.').collect();
+    let other_parts: Vec<&str> = other.split('.').collect();
+    let tampered = format!("{}.{}.{}", parts[0], other_parts[1], parts[2]);
+    assert_eq!(code(&tampered, &set()), "invalid_signature");
+    // Unknown kid.
+    let t = sign(0, r#"{"alg":"RS512","kid":"rotated"}"#, &body);
+    assert_eq!(code(&t, &set()), "key_not_found");
+    // No kid with two keys: ambiguous; with a lone key: used.
+    let t = sign(0, r#"{"alg":"RS512"}"#, &body);
+    assert_eq!(code(&t, &set()), "key_not_found");
+    let lone = Jwks::parse(jwks(&[jwk(0, None, "")]).as_bytes()).unwrap();
+    assert_eq!(code(&t, &lone), "ok");
+    // Keys published without use/alg are accepted; with use=enc they are not.
+    let enc = Jwks::parse(jwks(&[jwk(0, Some("k1"), r#","use":"enc""#)]).as_bytes()).unwrap();
+    assert_eq!(code(&good, &enc), "key_not_found");
+    let sig = Jwks::parse(jwks(&[jwk(0, Some("k1"), r#","use":"sig","alg":"RS512""#)]).as_bytes()).unwrap();
+    assert_eq!(code(&good, &sig), "ok");
+}
+
+#[test]
+fn alg_is_checked_before_any_key() {
+    let body = claims().to_string();
+    for alg in ["none", "HS512", "RS256", "PS512"] {
+        // Even correctly signed (RS512 bytes) tokens with another alg label are refused.
+        let t = sign(0, &format!(r#"{{"alg":"{alg}","kid":"k1"}}"#), &body);
+        assert_eq!(code(&t, &Jwks::default()), "unsupported_alg", "{alg}");
+    }
+    let t = sign(0, r#"{"alg":"RS512","kid":"k1","crit":["b64"],"b64":false}"#, &body);
+    assert_eq!(code(&t, &set()), "unsupported_alg");
+}
+
+#[test]
+fn every_claim_error_fires_on_a_signed_token() {
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        ("iss", "https://evil.example".into(), "invalid_issuer"),
+        ("aud", "another-client".into(), "invalid_audience"),
+        ("exp", (NOW as i64 - 120).into(), "token_expired"),
+        ("iat", (NOW as i64 + 600).into(), "token_issued_in_future"),
+        ("nonce", "nonce-2".into(), "invalid_nonce"),
+        ("vot", "P5.Cp.Cd".into(), "vot_not_satisfied"),
+        ("email_verified", "yes".into(), "invalid_claim"),
+    ];
+    for (name, value, expected) in cases {
+        let mut c = claims();
+        c[name] = value;
+        assert_eq!(code(&sign(0, HEADER, &c.to_string()), &set()), expected, "{name}");
+    }
+    for name in ["iss", "sub", "aud", "exp", "iat", "vot"] {
+        let mut c = claims();
+        c.as_object_mut().unwrap().remove(name);
+        assert_eq!(code(&sign(0, HEADER, &c.to_string()), &set()), "missing_claim", "{name}");
+    }
+    let t = sign(0, HEADER, "not json");
+    assert_eq!(code(&t, &set()), "malformed_token");
+}
+
+#[test]
+fn skew_is_configurable() {
+    let mut c = claims();
+    c["exp"] = (NOW as i64 - 30).into();
+    let t = sign(0, HEADER, &c.to_string());
+    assert_eq!(code(&t, &set()), "ok"); // default 60 s
+    let strict = verifier().with_clock_skew(0);
+    assert_eq!(
+        strict.verify(&t, &set(), Some("nonce-1"), NOW).unwrap_err().code(),
+        ErrorCode::TokenExpired
+    );
+}
