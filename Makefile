@@ -9,7 +9,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMEDRIVER
 
-.PHONY: setup setup-rust setup-apt setup-npm build test bench demo clean
+WASM_TARGET := wasm32-unknown-unknown
+WASM_OUT := pkg/wasm
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
+
+.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg bench clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -28,3 +33,40 @@ setup-apt:
 
 setup-npm:
 	@[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+# ---- build -----------------------------------------------------------------
+# The npm package in pkg/: the wasm core (without the pure-Rust RSA feature:
+# the browser build verifies with WebCrypto), wasm-bindgen's web glue, wasm-opt.
+build: setup-rust setup-apt
+	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
+	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name nhs_login \
+	  target/$(WASM_TARGET)/release/nhs_login_client.wasm
+	wasm-opt $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm
+	rm -f $(WASM_OUT)/.gitignore $(WASM_OUT)/package.json
+	@printf 'wasm: %s bytes raw, %s gzip -9\n' "$$(wc -c < $(WASM_OUT)/nhs_login_bg.wasm)" "$$(gzip -9c $(WASM_OUT)/nhs_login_bg.wasm | wc -c)"
+
+# ---- test ------------------------------------------------------------------
+test: setup test-rust test-wasm test-pkg
+
+test-rust:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	cargo test
+	cargo test --no-default-features --lib
+
+# wasm-bindgen-test suites: real headless Chromium, then Node.
+test-wasm: setup-rust setup-apt
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER)
+	wasm-pack test --node
+
+test-pkg: build setup-npm
+	node --test pkg/test/*.test.js
+
+# ---- benchmarks (never timed tests) ------------------------------------------
+bench: build setup-npm
+	bash benches/run.sh
+
+clean:
+	cargo clean
+	rm -rf $(WASM_OUT) benches/out node_modules

@@ -89,7 +89,10 @@ impl Prompt {
         match s {
             "none" => Ok(Prompt::None),
             "login" => Ok(Prompt::Login),
-            _ => Err(Error::option("prompt", "must be `none` or `login` (EIS Table 1)")),
+            _ => Err(Error::option(
+                "prompt",
+                "must be `none` or `login` (EIS Table 1)",
+            )),
         }
     }
 
@@ -119,7 +122,10 @@ impl Display {
         match s {
             "page" => Ok(Display::Page),
             "touch" => Ok(Display::Touch),
-            _ => Err(Error::option("display", "must be `page` or `touch` (EIS Table 1)")),
+            _ => Err(Error::option(
+                "display",
+                "must be `page` or `touch` (EIS Table 1)",
+            )),
         }
     }
 
@@ -199,13 +205,16 @@ pub struct AuthorizationRequest {
 
 /// A scope token: RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 fn is_scope_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }
 
 /// A JWT in compact form: base64url segments separated by dots.
 fn looks_like_jwt(s: &str) -> bool {
     s.split('.').count() == 3
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Builds an authorization request with fresh PKCE (S256), `state` and `nonce`.
@@ -231,7 +240,10 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
         return Err(Error::option("authorizationEndpoint", ENDPOINT_RULE));
     }
     if opts.client_id.is_empty() || opts.client_id.bytes().any(|b| b < b' ' || b == 0x7f) {
-        return Err(Error::option("clientId", "must be a non-empty string without control characters"));
+        return Err(Error::option(
+            "clientId",
+            "must be a non-empty string without control characters",
+        ));
     }
     // EIS §7.3: redirect URIs are https, exact-match, without a fragment.
     if !check_endpoint(&opts.redirect_uri) {
@@ -249,7 +261,10 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
     let vtr = opts.vtr.as_deref().map(Vtr::new).transpose()?;
     if let Some(ali) = &opts.asserted_login_identity {
         if !looks_like_jwt(ali) {
-            return Err(Error::option("assertedLoginIdentity", "must be a compact JWT"));
+            return Err(Error::option(
+                "assertedLoginIdentity",
+                "must be a compact JWT",
+            ));
         }
     }
 
@@ -271,7 +286,11 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
 
     let mut url = String::with_capacity(512);
     url.push_str(&opts.authorization_endpoint);
-    url.push(if opts.authorization_endpoint.contains('?') { '&' } else { '?' });
+    url.push(if opts.authorization_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    });
     let mut param = |name: &str, value: &str| {
         if !url.ends_with(['?', '&']) {
             url.push('&');
@@ -348,11 +367,17 @@ mod tests {
         let p = params(&r.url);
         assert_eq!(get(&p, "response_type"), Some("code"));
         assert_eq!(get(&p, "client_id"), Some("client-1"));
-        assert_eq!(get(&p, "redirect_uri"), Some("https://app.example/callback"));
+        assert_eq!(
+            get(&p, "redirect_uri"),
+            Some("https://app.example/callback")
+        );
         assert_eq!(get(&p, "scope"), Some("openid profile email"));
         assert_eq!(get(&p, "state"), Some(r.state.as_str()));
         assert_eq!(get(&p, "nonce"), Some(r.nonce.as_str()));
-        assert_eq!(get(&p, "code_challenge"), Some(r.code_verifier.challenge().as_str()));
+        assert_eq!(
+            get(&p, "code_challenge"),
+            Some(r.code_verifier.challenge().as_str())
+        );
         assert_eq!(get(&p, "code_challenge_method"), Some("S256"));
         assert_eq!(get(&p, "vtr"), Some(r#"["P9.Cp.Cd","P9.Cm"]"#));
         assert_eq!(get(&p, "prompt"), Some("login"));
@@ -378,7 +403,9 @@ mod tests {
         let mut o = opts();
         o.authorization_endpoint = "https://idp.example/auth?tenant=x".into();
         let r = create_authorization_request(&o).unwrap();
-        assert!(r.url.starts_with("https://idp.example/auth?tenant=x&response_type=code&"));
+        assert!(r
+            .url
+            .starts_with("https://idp.example/auth?tenant=x&response_type=code&"));
     }
 
     fn rejected_field(o: AuthorizeOptions) -> String {
@@ -416,15 +443,30 @@ mod tests {
         let mut o = opts();
         o.asserted_login_identity = Some("not a jwt".into());
         assert!(rejected_field(o).contains("assertedLoginIdentity"));
-        assert!(Prompt::from_name("consent").unwrap_err().message().contains("prompt"));
-        assert!(Display::from_name("popup").unwrap_err().message().contains("display"));
-        assert!(Environment::from_name("dev").unwrap_err().message().contains("environment"));
+        assert!(Prompt::from_name("consent")
+            .unwrap_err()
+            .message()
+            .contains("prompt"));
+        assert!(Display::from_name("popup")
+            .unwrap_err()
+            .message()
+            .contains("display"));
+        assert!(Environment::from_name("dev")
+            .unwrap_err()
+            .message()
+            .contains("environment"));
     }
 
     #[test]
     fn environments_have_real_issuers() {
-        assert_eq!(Environment::Production.issuer(), "https://auth.login.nhs.uk");
-        assert_eq!(Environment::Integration.token_endpoint(), "https://auth.aos.signin.nhs.uk/token");
+        assert_eq!(
+            Environment::Production.issuer(),
+            "https://auth.login.nhs.uk"
+        );
+        assert_eq!(
+            Environment::Integration.token_endpoint(),
+            "https://auth.aos.signin.nhs.uk/token"
+        );
         assert_eq!(
             Environment::Production.jwks_uri(),
             "https://auth.login.nhs.uk/.well-known/jwks.json"

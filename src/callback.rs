@@ -49,9 +49,16 @@ fn sanitise(s: &str) -> String {
 /// `malformed_callback`, `invalid_issuer`, `state_mismatch`, `provider_error`
 /// (with [`Error::provider_error`]) or `missing_code`, as above; also
 /// `invalid_option` if `expected_state` is empty.
-pub fn parse_callback(url: &str, expected_state: &str, expected_issuer: Option<&str>) -> Result<Callback> {
+pub fn parse_callback(
+    url: &str,
+    expected_state: &str,
+    expected_issuer: Option<&str>,
+) -> Result<Callback> {
     if expected_state.is_empty() {
-        return Err(Error::option("state", "must be the non-empty state sent in the request"));
+        return Err(Error::option(
+            "state",
+            "must be the non-empty state sent in the request",
+        ));
     }
     let query = query_of(url).ok_or(Error::new(
         ErrorCode::MissingCode,
@@ -76,7 +83,11 @@ pub fn parse_callback(url: &str, expected_state: &str, expected_issuer: Option<&
         if slot.replace(value).is_some() {
             return Err(Error::with_parts(
                 ErrorCode::MalformedCallback,
-                &["the redirect repeats the `", &name, "` parameter (RFC 6749 3.1)"],
+                &[
+                    "the redirect repeats the `",
+                    &name,
+                    "` parameter (RFC 6749 3.1)",
+                ],
             ));
         }
     }
@@ -110,7 +121,10 @@ pub fn parse_callback(url: &str, expected_state: &str, expected_issuer: Option<&
 
     // OIDC Core 3.1.2.6 / EIS Table 4: an error response.
     if let Some(e) = error {
-        return Err(Error::provider(sanitise(&e), error_description.as_deref().map(sanitise)));
+        return Err(Error::provider(
+            sanitise(&e),
+            error_description.as_deref().map(sanitise),
+        ));
     }
 
     match code {
@@ -143,15 +157,31 @@ mod tests {
 
     #[test]
     fn state_mismatch() {
-        assert_eq!(code_of(parse_callback("https://a/cb?code=c&state=x", "st", None)), "state_mismatch");
-        assert_eq!(code_of(parse_callback("https://a/cb?code=c", "st", None)), "state_mismatch");
-        assert_eq!(code_of(parse_callback("https://a/cb?code=c&state=", "st", None)), "state_mismatch");
-        // An error response with the wrong state is not trusted either.
         assert_eq!(
-            code_of(parse_callback("https://a/cb?error=access_denied&state=x", "st", None)),
+            code_of(parse_callback("https://a/cb?code=c&state=x", "st", None)),
             "state_mismatch"
         );
-        assert_eq!(code_of(parse_callback("https://a/cb?code=c&state=st", "", None)), "invalid_option");
+        assert_eq!(
+            code_of(parse_callback("https://a/cb?code=c", "st", None)),
+            "state_mismatch"
+        );
+        assert_eq!(
+            code_of(parse_callback("https://a/cb?code=c&state=", "st", None)),
+            "state_mismatch"
+        );
+        // An error response with the wrong state is not trusted either.
+        assert_eq!(
+            code_of(parse_callback(
+                "https://a/cb?error=access_denied&state=x",
+                "st",
+                None
+            )),
+            "state_mismatch"
+        );
+        assert_eq!(
+            code_of(parse_callback("https://a/cb?code=c&state=st", "", None)),
+            "invalid_option"
+        );
     }
 
     #[test]
@@ -185,12 +215,24 @@ mod tests {
     #[test]
     fn invalid_issuer_and_missing_code() {
         let url = "https://a/cb?code=c&state=st&iss=https%3A%2F%2Fevil.example";
-        assert_eq!(code_of(parse_callback(url, "st", Some(ISS))), "invalid_issuer");
+        assert_eq!(
+            code_of(parse_callback(url, "st", Some(ISS))),
+            "invalid_issuer"
+        );
         // Without an expected issuer, iss is not checked.
         assert_eq!(code_of(parse_callback(url, "st", None)), "ok");
-        assert_eq!(code_of(parse_callback("https://a/cb?state=st", "st", None)), "missing_code");
-        assert_eq!(code_of(parse_callback("https://a/cb?state=st&code=", "st", None)), "missing_code");
-        assert_eq!(code_of(parse_callback("https://a/cb", "st", None)), "missing_code");
+        assert_eq!(
+            code_of(parse_callback("https://a/cb?state=st", "st", None)),
+            "missing_code"
+        );
+        assert_eq!(
+            code_of(parse_callback("https://a/cb?state=st&code=", "st", None)),
+            "missing_code"
+        );
+        assert_eq!(
+            code_of(parse_callback("https://a/cb", "st", None)),
+            "missing_code"
+        );
     }
 
     #[test]
@@ -200,7 +242,11 @@ mod tests {
             "https://a/cb?code=c&code=d&state=st",
             "https://a/cb?code=c&state=st&iss=a&iss=b",
         ] {
-            assert_eq!(code_of(parse_callback(url, "st", None)), "malformed_callback", "{url}");
+            assert_eq!(
+                code_of(parse_callback(url, "st", None)),
+                "malformed_callback",
+                "{url}"
+            );
         }
     }
 

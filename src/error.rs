@@ -267,7 +267,10 @@ mod tests {
         let e = Error::provider("access_denied".into(), Some("ConsentNotGiven".into()));
         assert_eq!(e.code(), ErrorCode::ProviderError);
         assert!(e.message().contains("ConsentNotGiven"));
-        assert_eq!(e.provider_error().map(|p| p.error.as_str()), Some("access_denied"));
+        assert_eq!(
+            e.provider_error().map(|p| p.error.as_str()),
+            Some("access_denied")
+        );
         let display = e.to_string();
         assert!(display.starts_with("provider_error: "));
     }

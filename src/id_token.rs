@@ -60,10 +60,13 @@ impl<'a> UntrustedToken<'a> {
             return Err(malformed("the token is larger than 64 KiB"));
         }
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(malformed("the token is not a compact JWS of three dot-separated parts (it may be encrypted, or not a JWT)"));
         };
-        let header_bytes = base64url::decode(h).ok_or(malformed("the JWS header is not base64url"))?;
+        let header_bytes =
+            base64url::decode(h).ok_or(malformed("the JWS header is not base64url"))?;
         let header = json::parse(&header_bytes).ok_or(malformed("the JWS header is not JSON"))?;
         if header.as_object().is_none() {
             return Err(malformed("the JWS header is not a JSON object"));
@@ -78,7 +81,12 @@ impl<'a> UntrustedToken<'a> {
                     "the token's alg is not RS512, the only algorithm NHS login uses",
                 ))
             }
-            _ => return Err(Error::new(ErrorCode::UnsupportedAlg, "the JWS header has no string alg")),
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedAlg,
+                    "the JWS header has no string alg",
+                ))
+            }
         }
         // RFC 7515 §4.1.11: extensions listed in crit must be understood; we understand none.
         if header.get("crit").is_some() {
@@ -93,11 +101,17 @@ impl<'a> UntrustedToken<'a> {
             Some(_) => return Err(malformed("the JWS header kid is not a string")),
         };
         let payload = base64url::decode(p).ok_or(malformed("the JWT claims are not base64url"))?;
-        let signature = base64url::decode(s).ok_or(malformed("the JWS signature is not base64url"))?;
+        let signature =
+            base64url::decode(s).ok_or(malformed("the JWS signature is not base64url"))?;
         if signature.is_empty() {
-            return Err(Error::new(ErrorCode::InvalidSignature, "the token has an empty signature"));
+            return Err(Error::new(
+                ErrorCode::InvalidSignature,
+                "the token has an empty signature",
+            ));
         }
-        let signing_input = token.get(..h.len() + 1 + p.len()).ok_or(malformed("bad token"))?;
+        let signing_input = token
+            .get(..h.len() + 1 + p.len())
+            .ok_or(malformed("bad token"))?;
         Ok(UntrustedToken {
             signing_input,
             payload,
@@ -137,12 +151,22 @@ impl<'a> UntrustedToken<'a> {
 #[cfg(feature = "rsa")]
 pub fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Result<()> {
     use sha2::{Digest, Sha512};
-    let key = key
-        .rsa_key()
-        .ok_or(Error::new(ErrorCode::KeyNotFound, "the selected JWK is not a valid RSA public key"))?;
+    let key = key.rsa_key().ok_or(Error::new(
+        ErrorCode::KeyNotFound,
+        "the selected JWK is not a valid RSA public key",
+    ))?;
     let digest = Sha512::digest(token.signing_input());
-    key.verify(rsa::Pkcs1v15Sign::new::<Sha512>(), &digest, token.signature())
-        .map_err(|_| Error::new(ErrorCode::InvalidSignature, "the ID token's RS512 signature does not verify"))
+    key.verify(
+        rsa::Pkcs1v15Sign::new::<Sha512>(),
+        &digest,
+        token.signature(),
+    )
+    .map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidSignature,
+            "the ID token's RS512 signature does not verify",
+        )
+    })
 }
 
 /// The expected values an ID token is checked against: built once from
@@ -286,9 +310,17 @@ impl IdTokenVerifier {
             Some(Value::String(s)) => vec![s.as_str()],
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|v| v.as_str().ok_or(Error::invalid_claim("aud", "has a non-string member")))
+                .map(|v| {
+                    v.as_str()
+                        .ok_or(Error::invalid_claim("aud", "has a non-string member"))
+                })
                 .collect::<Result<_>>()?,
-            Some(_) => return Err(Error::invalid_claim("aud", "is neither a string nor an array")),
+            Some(_) => {
+                return Err(Error::invalid_claim(
+                    "aud",
+                    "is neither a string nor an array",
+                ))
+            }
         };
         if !audiences.contains(&self.client_id.as_str()) {
             return Err(Error::new(
@@ -308,14 +340,20 @@ impl IdTokenVerifier {
         // OIDC Core 3.1.3.7 (5): if azp is present it must be this client.
         if let Some(azp) = claims.get("azp") {
             if azp.as_str() != Some(self.client_id.as_str()) {
-                return Err(Error::new(ErrorCode::InvalidAudience, "the ID token's azp is not this client id"));
+                return Err(Error::new(
+                    ErrorCode::InvalidAudience,
+                    "the ID token's azp is not this client id",
+                ));
             }
         }
 
         let skew = self.clock_skew as f64;
         // OIDC Core 3.1.3.7 (9); RFC 7519 4.1.4: reject when now >= exp (plus leeway).
         if now >= number_claim(&claims, "exp")? + skew {
-            return Err(Error::new(ErrorCode::TokenExpired, "the ID token has expired (exp)"));
+            return Err(Error::new(
+                ErrorCode::TokenExpired,
+                "the ID token has expired (exp)",
+            ));
         }
         // OIDC Core 3.1.3.7 (10): iat must be sane; a token from the future is refused.
         if number_claim(&claims, "iat")? > now + skew {
@@ -327,19 +365,29 @@ impl IdTokenVerifier {
         // RFC 7519 4.1.5: not before.
         if let Some(Value::Number(nbf)) = claims.get("nbf") {
             if *nbf > now + skew {
-                return Err(Error::new(ErrorCode::TokenIssuedInFuture, "the ID token is not valid yet (nbf)"));
+                return Err(Error::new(
+                    ErrorCode::TokenIssuedInFuture,
+                    "the ID token is not valid yet (nbf)",
+                ));
             }
         }
 
         // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
         match (nonce, claims.get("nonce")) {
-            (Some(sent), Some(Value::String(got))) if constant_time_eq(sent.as_bytes(), got.as_bytes()) => {}
+            (Some(sent), Some(Value::String(got)))
+                if constant_time_eq(sent.as_bytes(), got.as_bytes()) => {}
             (None, None) => {}
             (Some(_), None) => {
-                return Err(Error::new(ErrorCode::InvalidNonce, "the ID token has no nonce but one was sent"))
+                return Err(Error::new(
+                    ErrorCode::InvalidNonce,
+                    "the ID token has no nonce but one was sent",
+                ))
             }
             (None, Some(_)) => {
-                return Err(Error::new(ErrorCode::InvalidNonce, "the ID token has a nonce but none was sent"))
+                return Err(Error::new(
+                    ErrorCode::InvalidNonce,
+                    "the ID token has a nonce but none was sent",
+                ))
             }
             (Some(_), Some(_)) => {
                 return Err(Error::new(
@@ -352,7 +400,10 @@ impl IdTokenVerifier {
         // EIS Table 16: sub is a case-sensitive string of at most 255 ASCII characters.
         let sub = string_claim(&claims, "sub")?;
         if sub.is_empty() || sub.len() > 255 || !sub.is_ascii() {
-            return Err(Error::invalid_claim("sub", "must be 1 to 255 ASCII characters"));
+            return Err(Error::invalid_claim(
+                "sub",
+                "must be 1 to 255 ASCII characters",
+            ));
         }
 
         // EIS §4.2 / §5.1.4: vot MUST match one of the requested vectors.
@@ -382,7 +433,10 @@ impl IdTokenVerifier {
         // EIS Table 11: the NHS number is a 10-digit string.
         if let Some(Value::String(n)) = claims.get("nhs_number") {
             if n.len() != 10 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::invalid_claim("nhs_number", "is not a 10-digit string"));
+                return Err(Error::invalid_claim(
+                    "nhs_number",
+                    "is not a 10-digit string",
+                ));
             }
         }
         Ok(claims)
@@ -403,12 +457,19 @@ impl IdTokenVerifier {
     /// Every code of [`UntrustedToken::decode`], [`crate::Jwks::select`],
     /// [`verify_rs512`] and [`IdTokenVerifier::check_claims`].
     #[cfg(feature = "rsa")]
-    pub fn verify(&self, token: &str, jwks: &crate::Jwks, nonce: Option<&str>, now: f64) -> Result<Claims> {
+    pub fn verify(
+        &self,
+        token: &str,
+        jwks: &crate::Jwks,
+        nonce: Option<&str>,
+        now: f64,
+    ) -> Result<Claims> {
         let untrusted = UntrustedToken::decode(token)?;
         let index = jwks.select(untrusted.kid())?;
-        let key = jwks
-            .get(index)
-            .ok_or(Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
+        let key = jwks.get(index).ok_or(Error::new(
+            ErrorCode::KeyNotFound,
+            "the selected key is missing",
+        ))?;
         verify_rs512(&untrusted, key)?;
         let claims = self.check_claims(untrusted.payload(), nonce, now)?;
         Ok(Claims::from_value(claims))
@@ -429,23 +490,49 @@ mod tests {
 
     #[test]
     fn decode_checks_structure_and_alg_first() {
-        let code = |t: &str| UntrustedToken::decode(t).map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
+        let code = |t: &str| {
+            UntrustedToken::decode(t)
+                .map(|_| "ok")
+                .unwrap_or_else(|e| e.code().as_str())
+        };
         assert_eq!(code(&tok(r#"{"alg":"RS512","kid":"k"}"#, "{}")), "ok");
         for alg in ["none", "HS512", "HS256", "RS256", "PS512", "ES512", "rs512"] {
-            assert_eq!(code(&tok(&format!(r#"{{"alg":"{alg}"}}"#), "{}")), "unsupported_alg", "{alg}");
+            assert_eq!(
+                code(&tok(&format!(r#"{{"alg":"{alg}"}}"#), "{}")),
+                "unsupported_alg",
+                "{alg}"
+            );
         }
         assert_eq!(code(&tok(r#"{"kid":"k"}"#, "{}")), "unsupported_alg");
         assert_eq!(code(&tok(r#"{"alg":["RS512"]}"#, "{}")), "unsupported_alg");
-        assert_eq!(code(&tok(r#"{"alg":"RS512","crit":["exp"],"exp":1}"#, "{}")), "unsupported_alg");
-        assert_eq!(code(&tok(r#"{"alg":"RS512","kid":1}"#, "{}")), "malformed_token");
-        assert_eq!(code(&tok(r#"{"alg":"RS512","alg":"none"}"#, "{}")), "malformed_token");
+        assert_eq!(
+            code(&tok(r#"{"alg":"RS512","crit":["exp"],"exp":1}"#, "{}")),
+            "unsupported_alg"
+        );
+        assert_eq!(
+            code(&tok(r#"{"alg":"RS512","kid":1}"#, "{}")),
+            "malformed_token"
+        );
+        assert_eq!(
+            code(&tok(r#"{"alg":"RS512","alg":"none"}"#, "{}")),
+            "malformed_token"
+        );
         assert_eq!(code("a.b"), "malformed_token");
         assert_eq!(code("a.b.c.d"), "malformed_token");
         assert_eq!(code("a.b.c.d.e"), "malformed_token");
-        assert_eq!(code(&format!("{}.e30.c2ln", b64("not json"))), "malformed_token");
+        assert_eq!(
+            code(&format!("{}.e30.c2ln", b64("not json"))),
+            "malformed_token"
+        );
         assert_eq!(code(&format!("{}.e30.c2ln", b64("[]"))), "malformed_token");
-        assert_eq!(code(&format!("{}.e30=.c2ln", b64(r#"{"alg":"RS512"}"#))), "malformed_token");
-        assert_eq!(code(&format!("{}.e30.", b64(r#"{"alg":"RS512"}"#))), "invalid_signature");
+        assert_eq!(
+            code(&format!("{}.e30=.c2ln", b64(r#"{"alg":"RS512"}"#))),
+            "malformed_token"
+        );
+        assert_eq!(
+            code(&format!("{}.e30.", b64(r#"{"alg":"RS512"}"#))),
+            "invalid_signature"
+        );
         let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
         assert_eq!(code(&huge), "malformed_token");
     }
@@ -494,12 +581,20 @@ mod tests {
     fn valid_claims_pass() {
         assert_eq!(check(""), "ok");
         assert_eq!(check(r#""aud":["client-1"]"#), "ok");
-        assert_eq!(check(r#""nhs_number":"9000000009","birthdate":"1968-02-12","email_verified":true,"gp_registration_details":{"gp_ods_code":"A12345"},"unknown":[1,2]"#), "ok");
+        assert_eq!(
+            check(
+                r#""nhs_number":"9000000009","birthdate":"1968-02-12","email_verified":true,"gp_registration_details":{"gp_ods_code":"A12345"},"unknown":[1,2]"#
+            ),
+            "ok"
+        );
     }
 
     #[test]
     fn every_claim_rule_fires() {
-        assert_eq!(check(r#""iss":"https://auth.login.nhs.uk/""#), "invalid_issuer");
+        assert_eq!(
+            check(r#""iss":"https://auth.login.nhs.uk/""#),
+            "invalid_issuer"
+        );
         assert_eq!(check(r#""iss":"DELETE""#), "missing_claim");
         assert_eq!(check(r#""iss":1"#), "invalid_claim");
         assert_eq!(check(r#""aud":"other""#), "invalid_audience");
@@ -530,25 +625,44 @@ mod tests {
         assert_eq!(check(r#""email_verified":"true""#), "invalid_claim");
         assert_eq!(check(r#""nhs_number":9000000009"#), "invalid_claim");
         assert_eq!(check(r#""nhs_number":"900000000""#), "invalid_claim");
-        assert_eq!(check(r#""gp_registration_details":"A12345""#), "invalid_claim");
+        assert_eq!(
+            check(r#""gp_registration_details":"A12345""#),
+            "invalid_claim"
+        );
     }
 
     #[test]
     fn unexpected_nonce_and_bad_payloads() {
         let v = verifier();
         let code = |r: Result<Value>| r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
-        assert_eq!(code(v.check_claims(claims("").as_bytes(), None, NOW)), "invalid_nonce");
+        assert_eq!(
+            code(v.check_claims(claims("").as_bytes(), None, NOW)),
+            "invalid_nonce"
+        );
         assert_eq!(
             code(v.check_claims(claims(r#""nonce":"DELETE""#).as_bytes(), None, NOW)),
             "ok"
         );
-        assert_eq!(code(v.check_claims(b"[]", Some("n-1"), NOW)), "malformed_token");
-        assert_eq!(code(v.check_claims(b"{", Some("n-1"), NOW)), "malformed_token");
+        assert_eq!(
+            code(v.check_claims(b"[]", Some("n-1"), NOW)),
+            "malformed_token"
+        );
+        assert_eq!(
+            code(v.check_claims(b"{", Some("n-1"), NOW)),
+            "malformed_token"
+        );
         let no_iss = IdTokenVerifier::new("", "c");
-        assert_eq!(code(no_iss.check_claims(b"{}", None, NOW)), "invalid_option");
+        assert_eq!(
+            code(no_iss.check_claims(b"{}", None, NOW)),
+            "invalid_option"
+        );
         let trusting = verifier().with_trusted_audiences(vec!["other".into()]);
         assert_eq!(
-            code(trusting.check_claims(claims(r#""aud":["client-1","other"]"#).as_bytes(), Some("n-1"), NOW)),
+            code(trusting.check_claims(
+                claims(r#""aud":["client-1","other"]"#).as_bytes(),
+                Some("n-1"),
+                NOW
+            )),
             "ok"
         );
     }
@@ -558,7 +672,9 @@ mod tests {
         let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "client-1");
         let p5 = claims(r#""vot":"P5.Cp.Cd""#);
         assert_eq!(
-            v.check_claims(p5.as_bytes(), Some("n-1"), NOW).unwrap_err().code(),
+            v.check_claims(p5.as_bytes(), Some("n-1"), NOW)
+                .unwrap_err()
+                .code(),
             ErrorCode::VotNotSatisfied
         );
     }

@@ -325,7 +325,10 @@ mod tests {
         assert_eq!(ok("-0.5"), Value::Number(-0.5));
         assert_eq!(ok("1e3"), Value::Number(1000.0));
         assert_eq!(ok("2.5E-1"), Value::Number(0.25));
-        assert_eq!(ok(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#).as_str(), Some("a\"\\/\u{8}\u{c}\n\r\té😀"));
+        assert_eq!(
+            ok(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#).as_str(),
+            Some("a\"\\/\u{8}\u{c}\n\r\té😀")
+        );
         assert_eq!(ok("\"é\"").as_str(), Some("é"));
         let o = ok(r#"{"a":{"b":[1,{"c":false}]},"d":""}"#);
         assert_eq!(o.get("d").and_then(Value::as_str), Some(""));
@@ -335,9 +338,32 @@ mod tests {
     #[test]
     fn rejects_invalid_json() {
         for bad in [
-            "", "{", "}", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
-            "\"abc", "\"a\nb\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "{a:1}", "[1 2]",
-            "{\"a\" 1}", "1 2", "NaN", "Infinity", "1e999", "{\"a\":1,\"a\":1}",
+            "",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "tru",
+            "nul",
+            "\"abc",
+            "\"a\nb\"",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "{a:1}",
+            "[1 2]",
+            "{\"a\" 1}",
+            "1 2",
+            "NaN",
+            "Infinity",
+            "1e999",
+            "{\"a\":1,\"a\":1}",
         ] {
             assert!(parse(bad.as_bytes()).is_none(), "should reject: {bad:?}");
         }

@@ -28,7 +28,10 @@ pub struct Jwk {
 
 impl std::fmt::Debug for Jwk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Jwk").field("kid", &self.kid).field("usable", &self.usable.is_none()).finish()
+        f.debug_struct("Jwk")
+            .field("kid", &self.kid)
+            .field("usable", &self.usable.is_none())
+            .finish()
     }
 }
 
@@ -79,7 +82,9 @@ fn unusable_reason(key: &Value, n: &[u8], e: &[u8]) -> Option<&'static str> {
     }
     // RFC 7517 §4.3: `key_ops`, if present, must allow "verify".
     if let Some(ops) = key.get("key_ops") {
-        let allows = ops.as_array().is_some_and(|o| o.iter().any(|v| v.as_str() == Some("verify")));
+        let allows = ops
+            .as_array()
+            .is_some_and(|o| o.iter().any(|v| v.as_str() == Some("verify")));
         if !allows {
             return Some("its `key_ops` do not include `verify`");
         }
@@ -141,8 +146,12 @@ impl Jwks {
                 Some(_) => return Err(bad("a JWK `kid` is not a string")),
             };
             let member = |name: &str| -> Result<(String, Vec<u8>)> {
-                let s = key.get(name).and_then(Value::as_str).ok_or(bad("an RSA JWK lacks `n` or `e`"))?;
-                let bytes = base64url::decode(s).ok_or(bad("an RSA JWK's `n` or `e` is not base64url"))?;
+                let s = key
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .ok_or(bad("an RSA JWK lacks `n` or `e`"))?;
+                let bytes =
+                    base64url::decode(s).ok_or(bad("an RSA JWK's `n` or `e` is not base64url"))?;
                 Ok((s.to_owned(), bytes))
             };
             let (n, n_bytes) = member("n")?;
@@ -239,7 +248,10 @@ mod tests {
 
     fn key(kid: Option<&str>, extra: &str) -> String {
         let kid = kid.map(|k| format!(r#""kid":"{k}","#)).unwrap_or_default();
-        format!(r#"{{"kty":"RSA",{kid}"n":"{}","e":"AQAB"{extra}}}"#, n_of_bits(2048))
+        format!(
+            r#"{{"kty":"RSA",{kid}"n":"{}","e":"AQAB"{extra}}}"#,
+            n_of_bits(2048)
+        )
     }
 
     fn set(keys: &[String]) -> Jwks {
@@ -248,10 +260,16 @@ mod tests {
 
     #[test]
     fn selects_by_kid_and_lone_key() {
-        let s = set(&[key(Some("a"), ""), key(Some("b"), r#","use":"sig","alg":"RS512""#)]);
+        let s = set(&[
+            key(Some("a"), ""),
+            key(Some("b"), r#","use":"sig","alg":"RS512""#),
+        ]);
         assert_eq!(s.select(Some("b")).unwrap(), 1);
         assert_eq!(s.select(Some("a")).unwrap(), 0);
-        assert_eq!(s.select(Some("c")).unwrap_err().code(), ErrorCode::KeyNotFound);
+        assert_eq!(
+            s.select(Some("c")).unwrap_err().code(),
+            ErrorCode::KeyNotFound
+        );
         assert_eq!(s.select(None).unwrap_err().code(), ErrorCode::KeyNotFound);
         let lone = set(&[key(None, "")]);
         assert_eq!(lone.select(None).unwrap(), 0);
@@ -271,19 +289,40 @@ mod tests {
             assert_eq!(e.code(), ErrorCode::KeyNotFound, "{extra}");
             assert!(e.message().contains("cannot verify"));
         }
-        let weak = format!(r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"AQAB"}}]}}"#, n_of_bits(1024));
-        let e = Jwks::parse(weak.as_bytes()).unwrap().select(Some("w")).unwrap_err();
+        let weak = format!(
+            r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"AQAB"}}]}}"#,
+            n_of_bits(1024)
+        );
+        let e = Jwks::parse(weak.as_bytes())
+            .unwrap()
+            .select(Some("w"))
+            .unwrap_err();
         assert!(e.message().contains("2048"));
-        let even_e = format!(r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"Ag"}}]}}"#, n_of_bits(2048));
-        assert!(Jwks::parse(even_e.as_bytes()).unwrap().select(Some("w")).is_err());
-        let e_one = format!(r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"AQ"}}]}}"#, n_of_bits(2048));
-        assert!(Jwks::parse(e_one.as_bytes()).unwrap().select(Some("w")).is_err());
+        let even_e = format!(
+            r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"Ag"}}]}}"#,
+            n_of_bits(2048)
+        );
+        assert!(Jwks::parse(even_e.as_bytes())
+            .unwrap()
+            .select(Some("w"))
+            .is_err());
+        let e_one = format!(
+            r#"{{"keys":[{{"kty":"RSA","kid":"w","n":"{}","e":"AQ"}}]}}"#,
+            n_of_bits(2048)
+        );
+        assert!(Jwks::parse(e_one.as_bytes())
+            .unwrap()
+            .select(Some("w"))
+            .is_err());
     }
 
     #[test]
     fn duplicate_kids_are_ambiguous() {
         let s = set(&[key(Some("a"), ""), key(Some("a"), "")]);
-        assert_eq!(s.select(Some("a")).unwrap_err().code(), ErrorCode::KeyNotFound);
+        assert_eq!(
+            s.select(Some("a")).unwrap_err().code(),
+            ErrorCode::KeyNotFound
+        );
     }
 
     #[test]
@@ -300,7 +339,9 @@ mod tests {
             assert_eq!(Jwks::parse(bad).unwrap_err().code(), ErrorCode::InvalidJwks);
         }
         assert_eq!(
-            Jwks::parse(&vec![b' '; MAX_JWKS_BYTES + 1]).unwrap_err().code(),
+            Jwks::parse(&vec![b' '; MAX_JWKS_BYTES + 1])
+                .unwrap_err()
+                .code(),
             ErrorCode::InvalidJwks
         );
     }

@@ -72,7 +72,8 @@ pub mod vot;
 pub mod wasm;
 
 pub use authorize::{
-    create_authorization_request, AuthorizationRequest, AuthorizeOptions, Display, Environment, Prompt,
+    create_authorization_request, AuthorizationRequest, AuthorizeOptions, Display, Environment,
+    Prompt,
 };
 pub use callback::{parse_callback, Callback};
 pub use claims::Claims;

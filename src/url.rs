@@ -113,12 +113,22 @@ mod tests {
 
     #[test]
     fn finds_the_query() {
-        assert_eq!(query_of("https://a/cb?code=1&state=2#frag"), Some("code=1&state=2"));
+        assert_eq!(
+            query_of("https://a/cb?code=1&state=2#frag"),
+            Some("code=1&state=2")
+        );
         assert_eq!(query_of("?code=1"), Some("code=1"));
         assert_eq!(query_of("code=1&state=2"), Some("code=1&state=2"));
         assert_eq!(query_of("https://a/cb"), None);
         let p: Vec<_> = pairs("a=1&&b=%20&c").collect();
-        assert_eq!(p, vec![("a".into(), "1".into()), ("b".into(), " ".into()), ("c".into(), "".into())]);
+        assert_eq!(
+            p,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), " ".into()),
+                ("c".into(), "".into())
+            ]
+        );
     }
 
     #[test]

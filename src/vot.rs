@@ -88,7 +88,8 @@ impl Vector {
     /// Whether this (returned) vector satisfies a requested one: the same P
     /// level and every requested C component present (EIS §5.1.4, RFC 8485 §3).
     pub fn satisfies(&self, requested: &Vector) -> bool {
-        self.level == requested.level && self.credentials & requested.credentials == requested.credentials
+        self.level == requested.level
+            && self.credentials & requested.credentials == requested.credentials
     }
 }
 
@@ -193,7 +194,9 @@ mod tests {
 
     #[test]
     fn rejects_unknown_requested_vectors() {
-        for v in ["P7.Cp", "P9", "P9.Cd", "P9.Cp.Cm", "p9.Cp", "P9.Cp.Cp", "", "P9.Cp "] {
+        for v in [
+            "P7.Cp", "P9", "P9.Cd", "P9.Cp.Cm", "p9.Cp", "P9.Cp.Cp", "", "P9.Cp ",
+        ] {
             let e = Vector::parse_requested(v).unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidOption, "{v}");
             assert!(e.message().contains("vtr"));
@@ -209,15 +212,33 @@ mod tests {
         assert!(vtr.check_vot("P9.Cd.Cp").is_ok()); // order does not matter
         assert!(vtr.check_vot("P9.Cm").is_ok());
         assert!(vtr.check_vot("P9.Cp.Cd.Ck").is_ok()); // extra components are fine
-        assert_eq!(vtr.check_vot("P9.Cp").unwrap_err().code(), ErrorCode::VotNotSatisfied);
-        assert_eq!(vtr.check_vot("P5.Cp.Cd").unwrap_err().code(), ErrorCode::VotNotSatisfied);
-        assert_eq!(vtr.check_vot("P0.Cm").unwrap_err().code(), ErrorCode::VotNotSatisfied);
-        assert_eq!(vtr.check_vot("P9.Ca.Cc").unwrap_err().code(), ErrorCode::InvalidClaim);
-        assert_eq!(vtr.check_vot("").unwrap_err().code(), ErrorCode::InvalidClaim);
+        assert_eq!(
+            vtr.check_vot("P9.Cp").unwrap_err().code(),
+            ErrorCode::VotNotSatisfied
+        );
+        assert_eq!(
+            vtr.check_vot("P5.Cp.Cd").unwrap_err().code(),
+            ErrorCode::VotNotSatisfied
+        );
+        assert_eq!(
+            vtr.check_vot("P0.Cm").unwrap_err().code(),
+            ErrorCode::VotNotSatisfied
+        );
+        assert_eq!(
+            vtr.check_vot("P9.Ca.Cc").unwrap_err().code(),
+            ErrorCode::InvalidClaim
+        );
+        assert_eq!(
+            vtr.check_vot("").unwrap_err().code(),
+            ErrorCode::InvalidClaim
+        );
     }
 
     #[test]
     fn serialises_with_ascii_quotes() {
-        assert_eq!(Vtr::nhs_login_default().to_json(), r#"["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]"#);
+        assert_eq!(
+            Vtr::nhs_login_default().to_json(),
+            r#"["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]"#
+        );
     }
 }

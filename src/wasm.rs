@@ -8,7 +8,9 @@
 //! Errors cross as a string `code \x1f message [\x1f error \x1f error_description]`;
 //! the separator cannot occur in a code, a message or a sanitised provider error.
 
-use crate::authorize::{create_authorization_request, AuthorizeOptions, Display, Environment, Prompt};
+use crate::authorize::{
+    create_authorization_request, AuthorizeOptions, Display, Environment, Prompt,
+};
 use crate::callback::parse_callback;
 use crate::error::Error;
 use crate::id_token::{IdTokenVerifier, UntrustedToken};
@@ -74,7 +76,12 @@ pub fn authorize(
             display: display.as_deref().map(Display::from_name).transpose()?,
         };
         let r = create_authorization_request(&opts)?;
-        Ok(vec![r.url, r.state, r.nonce, r.code_verifier.as_str().to_owned()])
+        Ok(vec![
+            r.url,
+            r.state,
+            r.nonce,
+            r.code_verifier.as_str().to_owned(),
+        ])
     };
     run().map_err(encode_error)
 }
@@ -104,7 +111,9 @@ impl Keyset {
     /// Parses a JWKS document (JSON text).
     #[wasm_bindgen(constructor)]
     pub fn new(json: &str) -> JsResult<Keyset> {
-        Jwks::parse(json.as_bytes()).map(Keyset).map_err(encode_error)
+        Jwks::parse(json.as_bytes())
+            .map(Keyset)
+            .map_err(encode_error)
     }
 
     /// The key at `index` as `n.e` (both base64url), for WebCrypto import.
@@ -135,7 +144,10 @@ fn verifier(
 ) -> Result<IdTokenVerifier, Error> {
     // EIS Table 16: "a few minutes" of leeway at most.
     if !(0.0..=600.0).contains(&skew) {
-        return Err(Error::option("clockSkewSeconds", "must be a number from 0 to 600"));
+        return Err(Error::option(
+            "clockSkewSeconds",
+            "must be a number from 0 to 600",
+        ));
     }
     let mut v = IdTokenVerifier::new(issuer, client_id).with_clock_skew(skew as u64);
     if let Some(vtr) = vtr {
@@ -162,8 +174,12 @@ pub fn check_claims(
         }
         let t = UntrustedToken::decode(token)?;
         verifier(issuer, client_id, vtr, skew)?.check_claims(t.payload(), nonce.as_deref(), now)?;
-        String::from_utf8(t.payload().to_vec())
-            .map_err(|_| Error::new(crate::ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))
+        String::from_utf8(t.payload().to_vec()).map_err(|_| {
+            Error::new(
+                crate::ErrorCode::MalformedToken,
+                "the JWT claims are not UTF-8",
+            )
+        })
     };
     run().map_err(encode_error)
 }

@@ -1,6 +1,6 @@
 //! End-to-end ID token validation in native Rust with real RS512 signatures
 //! from keys generated in the test.
-#![cfg(feature = "rsa")]
+#![cfg(all(feature = "rsa", not(target_arch = "wasm32")))]
 mod common;
 
 use common::*;
@@ -33,7 +33,10 @@ fn valid_token_gives_typed_claims() {
     assert_eq!(c.aud, vec![CLIENT.to_string()]);
     assert_eq!(c.email_verified, Some(true));
     assert_eq!(c.identity_proofing_level.as_deref(), Some("P9"));
-    assert_eq!(c.get("id_status").and_then(|v| v.as_str()), Some("verified"));
+    assert_eq!(
+        c.get("id_status").and_then(|v| v.as_str()),
+        Some("verified")
+    );
 }
 
 #[test]
@@ -59,7 +62,8 @@ fn signature_and_key_errors() {
     // Keys published without use/alg are accepted; with use=enc they are not.
     let enc = Jwks::parse(jwks(&[jwk(0, Some("k1"), r#","use":"enc""#)]).as_bytes()).unwrap();
     assert_eq!(code(&good, &enc), "key_not_found");
-    let sig = Jwks::parse(jwks(&[jwk(0, Some("k1"), r#","use":"sig","alg":"RS512""#)]).as_bytes()).unwrap();
+    let sig = Jwks::parse(jwks(&[jwk(0, Some("k1"), r#","use":"sig","alg":"RS512""#)]).as_bytes())
+        .unwrap();
     assert_eq!(code(&good, &sig), "ok");
 }
 
@@ -71,7 +75,11 @@ fn alg_is_checked_before_any_key() {
         let t = sign(0, &format!(r#"{{"alg":"{alg}","kid":"k1"}}"#), &body);
         assert_eq!(code(&t, &Jwks::default()), "unsupported_alg", "{alg}");
     }
-    let t = sign(0, r#"{"alg":"RS512","kid":"k1","crit":["b64"],"b64":false}"#, &body);
+    let t = sign(
+        0,
+        r#"{"alg":"RS512","kid":"k1","crit":["b64"],"b64":false}"#,
+        &body,
+    );
     assert_eq!(code(&t, &set()), "unsupported_alg");
 }
 
@@ -89,12 +97,20 @@ fn every_claim_error_fires_on_a_signed_token() {
     for (name, value, expected) in cases {
         let mut c = claims();
         c[name] = value;
-        assert_eq!(code(&sign(0, HEADER, &c.to_string()), &set()), expected, "{name}");
+        assert_eq!(
+            code(&sign(0, HEADER, &c.to_string()), &set()),
+            expected,
+            "{name}"
+        );
     }
     for name in ["iss", "sub", "aud", "exp", "iat", "vot"] {
         let mut c = claims();
         c.as_object_mut().unwrap().remove(name);
-        assert_eq!(code(&sign(0, HEADER, &c.to_string()), &set()), "missing_claim", "{name}");
+        assert_eq!(
+            code(&sign(0, HEADER, &c.to_string()), &set()),
+            "missing_claim",
+            "{name}"
+        );
     }
     let t = sign(0, HEADER, "not json");
     assert_eq!(code(&t, &set()), "malformed_token");
@@ -108,7 +124,10 @@ fn skew_is_configurable() {
     assert_eq!(code(&t, &set()), "ok"); // default 60 s
     let strict = verifier().with_clock_skew(0);
     assert_eq!(
-        strict.verify(&t, &set(), Some("nonce-1"), NOW).unwrap_err().code(),
+        strict
+            .verify(&t, &set(), Some("nonce-1"), NOW)
+            .unwrap_err()
+            .code(),
         ErrorCode::TokenExpired
     );
 }

@@ -15,7 +15,9 @@ pub fn key(i: usize) -> &'static RsaPrivateKey {
     static KEYS: OnceLock<Vec<RsaPrivateKey>> = OnceLock::new();
     &KEYS.get_or_init(|| {
         let mut rng = rand::thread_rng();
-        (0..2).map(|_| RsaPrivateKey::new(&mut rng, 2048).expect("keygen")).collect()
+        (0..2)
+            .map(|_| RsaPrivateKey::new(&mut rng, 2048).expect("keygen"))
+            .collect()
     })[i]
 }
 
@@ -40,7 +42,9 @@ pub fn sign(i: usize, header: &str, payload: &str) -> String {
         base64url::encode(payload.as_bytes())
     );
     let digest = Sha512::digest(input.as_bytes());
-    let sig = key(i).sign(Pkcs1v15Sign::new::<Sha512>(), &digest).expect("sign");
+    let sig = key(i)
+        .sign(Pkcs1v15Sign::new::<Sha512>(), &digest)
+        .expect("sign");
     format!("{input}.{}", base64url::encode(&sig))
 }
 

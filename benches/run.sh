@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmarks: bundle size (benches/size.mjs) and ID token validation speed
+# (benches/speed.mjs), printed as markdown and written to benches/out/results.md.
+#
+# Needs pkg/wasm built first (`make build`). Builds, into benches/out/rsa, the
+# bench-only variant of the wasm with the `rsa` feature (`validate_in_rust`:
+# RS512 in pure Rust instead of WebCrypto), in its own cargo target dir so the
+# package build is not disturbed. Idempotent; run from anywhere.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+OUT=benches/out
+RSA_OUT=$OUT/rsa
+TARGET_DIR=target/bench-rsa
+TRIPLE=wasm32-unknown-unknown
+WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-reference-types --enable-multivalue --strip-debug --strip-producers)
+
+die() { echo "error: $*" >&2; exit 1; }
+
+[[ -f pkg/wasm/nhs_login_bg.wasm && -f pkg/wasm/nhs_login.js ]] ||
+  die "pkg/wasm/nhs_login_bg.wasm is missing: build the package first (make build)"
+for tool in node cargo wasm-bindgen; do
+  command -v "$tool" >/dev/null || die "$tool not found on PATH"
+done
+for dep in esbuild jose oauth4webapi oidc-client-ts nhs-login-client; do
+  [[ -e node_modules/$dep ]] || die "node_modules/$dep is missing: run npm ci"
+done
+mkdir -p "$OUT"
+
+# ---- 1. the `rsa` variant of the wasm ------------------------------------------
+echo "building the rsa variant of the wasm (cargo --release, a few minutes on a cold cache)..." >&2
+log=$OUT/rsa-build.log
+if cargo build --lib --release --target "$TRIPLE" --target-dir "$TARGET_DIR" >"$log" 2>&1; then
+  wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_client.wasm
+elif grep -q 'getrandom' "$log"; then
+  # The crate's `rsa` feature pulls in getrandom 0.2, which does not compile for
+  # wasm32-unknown-unknown without its "js" feature. The wrapper crate in
+  # benches/rsa-variant enables it (Cargo unifies features) and re-exports the
+  # crate unchanged. It uses the crate's own Cargo.lock for the same versions.
+  echo "note: the crate does not build for wasm with its default 'rsa' feature (getrandom 0.2 lacks 'js');" \
+    "building it through benches/rsa-variant instead (see $log)" >&2
+  cp Cargo.lock benches/rsa-variant/Cargo.lock
+  cargo build --lib --release --target "$TRIPLE" --target-dir "$TARGET_DIR" \
+    --manifest-path benches/rsa-variant/Cargo.toml >"$log" 2>&1 || { tail -n 40 "$log" >&2; die "rsa variant build failed (log: $log)"; }
+  wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_bench_rsa.wasm
+else
+  tail -n 40 "$log" >&2
+  die "rsa variant build failed (log: $log)"
+fi
+
+rm -rf "$RSA_OUT"
+wasm-bindgen --target web --out-dir "$RSA_OUT" --out-name nhs_login "$wasm"
+if command -v wasm-opt >/dev/null; then
+  wasm-opt "${WASM_OPT_FLAGS[@]}" "$RSA_OUT/nhs_login_bg.wasm" -o "$RSA_OUT/nhs_login_bg.wasm"
+  # Some binaryen versions point __wbindgen_externrefs at the wrong table; repair.
+  node benches/wasm-tables.mjs fix "$RSA_OUT/nhs_login_bg.wasm"
+else
+  echo "note: wasm-opt not found; the rsa variant is measured as wasm-bindgen left it" >&2
+fi
+
+# ---- 2. the benchmarks -----------------------------------------------------------
+{
+  echo "# nhs-login-client benchmarks"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src pkg Cargo.toml 2>/dev/null || echo ' + uncommitted changes')"
+  echo
+  node benches/size.mjs
+  echo
+  node benches/speed.mjs
+} | tee "$OUT/results.md.tmp"
+mv "$OUT/results.md.tmp" "$OUT/results.md"
+echo >&2
+echo "written to $OUT/results.md" >&2

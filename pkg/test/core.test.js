@@ -1,0 +1,217 @@
+// The npm package in Node 20+: imported by its package name, as users do.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import {
+  createAuthorizationRequest,
+  parseCallback,
+  validateIdToken,
+  createRemoteJwks,
+  NhsLoginError,
+  NhsLogin,
+  ERROR_CODES,
+} from 'nhs-login-client';
+import { ISSUER, CLIENT, NOW, makeKey, sign, baseClaims, MemoryStorage } from './helpers.js';
+
+const rejects = async (p, code, check) => {
+  await assert.rejects(p, (e) => {
+    assert.ok(e instanceof NhsLoginError, `expected NhsLoginError, got ${e}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, code, e.message);
+    assert.ok(ERROR_CODES.includes(e.code));
+    if (check) check(e);
+    return true;
+  });
+};
+
+const authOpts = { environment: 'sandpit', clientId: CLIENT, redirectUri: 'https://app.example/callback' };
+
+test('authorization request has PKCE S256, state, nonce and NHS login parameters', async () => {
+  const r = await createAuthorizationRequest({
+    ...authOpts,
+    scope: ['profile', 'email'],
+    vtr: ['P9.Cp.Cd', 'P9.Cm'],
+    prompt: 'none',
+    assertedLoginIdentity: 'aaa.bbb.ccc',
+    allowRegistration: false,
+    display: 'touch',
+  });
+  const u = new URL(r.url);
+  assert.equal(u.origin + u.pathname, 'https://auth.sandpit.signin.nhs.uk/authorize');
+  const p = u.searchParams;
+  assert.equal(p.get('response_type'), 'code');
+  assert.equal(p.get('client_id'), CLIENT);
+  assert.equal(p.get('redirect_uri'), 'https://app.example/callback');
+  assert.equal(p.get('scope'), 'openid profile email');
+  assert.equal(p.get('state'), r.state);
+  assert.equal(p.get('nonce'), r.nonce);
+  assert.equal(p.get('code_challenge_method'), 'S256');
+  assert.equal(p.get('code_challenge'), createHash('sha256').update(r.codeVerifier).digest('base64url'));
+  assert.equal(p.get('vtr'), '["P9.Cp.Cd","P9.Cm"]');
+  assert.ok(r.url.includes('vtr=%5B%22P9.Cp.Cd%22%2C%22P9.Cm%22%5D'));
+  assert.equal(p.get('prompt'), 'none');
+  assert.equal(p.get('asserted_login_identity'), 'aaa.bbb.ccc');
+  assert.equal(p.get('allow_registration'), 'false');
+  assert.equal(p.get('display'), 'touch');
+  assert.match(r.codeVerifier, /^[A-Za-z0-9_-]{43,128}$/);
+  assert.ok(Buffer.from(r.state, 'base64url').length >= 16);
+  assert.ok(Buffer.from(r.nonce, 'base64url').length >= 16);
+  const again = await createAuthorizationRequest(authOpts);
+  assert.notEqual(again.state, r.state);
+  assert.notEqual(again.nonce, r.nonce);
+  assert.notEqual(again.codeVerifier, r.codeVerifier);
+});
+
+test('bad authorize options are invalid_option naming the field', async () => {
+  const cases = [
+    [{ vtr: ['P9.Cp.Cd', 'P7.Cp'] }, 'vtr'],
+    [{ scope: [] }, 'scope'],
+    [{ redirectUri: 'http://app.example/cb' }, 'redirectUri'],
+    [{ prompt: 'consent' }, 'prompt'],
+    [{ display: 'popup' }, 'display'],
+    [{ environment: 'dev' }, 'environment'],
+    [{ clientId: undefined }, 'clientId'],
+    [{ scope: 'openid' }, 'scope'],
+    [{ allowRegistration: 'no' }, 'allowRegistration'],
+  ];
+  for (const [over, field] of cases) {
+    await rejects(createAuthorizationRequest({ ...authOpts, ...over }), 'invalid_option', (e) => assert.match(e.message, new RegExp(field)));
+  }
+  // Loopback http is allowed for development.
+  await createAuthorizationRequest({ ...authOpts, redirectUri: 'http://127.0.0.1:5173/callback' });
+});
+
+test('parseCallback: code, state mismatch, provider errors, RFC 9207 iss', async () => {
+  assert.deepEqual(await parseCallback('https://app.example/cb?code=abc&state=s1', { state: 's1' }), { code: 'abc' });
+  assert.deepEqual(await parseCallback(new URL(`https://app.example/cb?code=abc&state=s1&iss=${encodeURIComponent(ISSUER)}`), { state: 's1', issuer: ISSUER }), { code: 'abc' });
+  await rejects(parseCallback('https://app.example/cb?code=abc&state=s2', { state: 's1' }), 'state_mismatch');
+  await rejects(parseCallback('https://app.example/cb?code=abc', { state: 's1' }), 'state_mismatch');
+  await rejects(parseCallback('https://app.example/cb?code=abc&state=s1&iss=https%3A%2F%2Fevil', { state: 's1', environment: 'production' }), 'invalid_issuer');
+  await rejects(parseCallback('https://app.example/cb?state=s1', { state: 's1' }), 'missing_code');
+  await rejects(parseCallback('https://app.example/cb?state=s1&state=s1&code=a', { state: 's1' }), 'malformed_callback');
+  await rejects(parseCallback('https://app.example/cb?error=access_denied&error_description=ConsentNotGiven&state=s1', { state: 's1' }), 'provider_error', (e) => {
+    assert.equal(e.error, 'access_denied');
+    assert.equal(e.errorDescription, 'ConsentNotGiven');
+    assert.match(e.message, /chose not to share/);
+  });
+  for (const error of ['login_required', 'sso_login_required', 'invalid_scope', 'invalid_request']) {
+    await rejects(parseCallback(`https://app.example/cb?error=${error}&state=s1`, { state: 's1' }), 'provider_error', (e) => {
+      assert.equal(e.error, error);
+      assert.equal(e.errorDescription, undefined);
+      assert.notEqual(e.message, 'NHS login returned an error');
+    });
+  }
+});
+
+let k1, k2, k3, jwks;
+before(async () => {
+  [k1, k2, k3] = await Promise.all([makeKey('k1'), makeKey('k2'), makeKey(undefined)]);
+  jwks = { keys: [k2.jwk, k1.jwk] };
+});
+
+const vopts = (over = {}) => ({ issuer: ISSUER, clientId: CLIENT, jwks, nonce: 'nonce-1', vtr: ['P9.Cp.Cd', 'P9.Cm'], now: NOW, ...over });
+
+test('validateIdToken returns all claims of a valid token', async () => {
+  const claims = await validateIdToken(await sign(k1, baseClaims()), vopts());
+  assert.equal(claims.sub, '49f470a1-cc52-49b7-beba-0f9cec937c46');
+  assert.equal(claims.nhs_number, '9000000009');
+  assert.equal(claims.vot, 'P9.Cp.Cd');
+  assert.equal(claims.id_status, 'verified'); // unknown claims kept
+  // JWKS given as JSON text works too, and the environment preset gives the issuer.
+  await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: JSON.stringify(jwks), issuer: undefined, environment: 'production' }));
+});
+
+test('validateIdToken: every rejection code fires', async () => {
+  const t = (over, key = k1, header) => sign(key, typeof over === 'string' ? over : baseClaims(over), header);
+  await rejects(validateIdToken('x'.repeat(70000), vopts()), 'malformed_token');
+  await rejects(validateIdToken('a.b', vopts()), 'malformed_token');
+  await rejects(validateIdToken(42, vopts()), 'malformed_token');
+  await rejects(validateIdToken(await t('not json'), vopts()), 'malformed_token');
+  for (const alg of ['none', 'HS512', 'RS256', 'PS512']) {
+    await rejects(validateIdToken(await t({}, k1, { alg, kid: 'k1' }), vopts()), 'unsupported_alg');
+  }
+  await rejects(validateIdToken(await t({}, k1, { alg: 'RS512', kid: 'k1', crit: ['x'], x: 1 }), vopts()), 'unsupported_alg');
+  await rejects(validateIdToken(await t({}, k1, { alg: 'RS512', kid: 'nope' }), vopts()), 'key_not_found');
+  await rejects(validateIdToken(await t({}, k2, { alg: 'RS512', kid: 'k1' }), vopts()), 'invalid_signature');
+  const good = await t({});
+  const other = await t({ family_name: 'SMITH' });
+  const [h, , s] = good.split('.');
+  await rejects(validateIdToken(`${h}.${other.split('.')[1]}.${s}`, vopts()), 'invalid_signature');
+  await rejects(validateIdToken(await t({ iss: 'https://auth.login.nhs.uk/' }), vopts()), 'invalid_issuer');
+  await rejects(validateIdToken(await t({ aud: ['test-client', 'someone-else'] }), vopts()), 'invalid_audience');
+  await rejects(validateIdToken(await t({ aud: 'someone-else' }), vopts()), 'invalid_audience');
+  await rejects(validateIdToken(await t({ exp: NOW - 61 }), vopts()), 'token_expired');
+  await rejects(validateIdToken(await t({ iat: NOW + 61 }), vopts()), 'token_issued_in_future');
+  await rejects(validateIdToken(await t({ nonce: 'nonce-2' }), vopts()), 'invalid_nonce');
+  await rejects(validateIdToken(await t({ sub: undefined }), vopts()), 'missing_claim');
+  await rejects(validateIdToken(await t({ vot: undefined }), vopts()), 'missing_claim');
+  await rejects(validateIdToken(await t({ exp: '2030' }), vopts()), 'invalid_claim');
+  await rejects(validateIdToken(await t({ vot: 'P5.Cp.Cd' }), vopts()), 'vot_not_satisfied');
+  await rejects(validateIdToken(await t({}), vopts({ jwks: { keys: 'no' } })), 'invalid_jwks');
+  await rejects(validateIdToken(await t({}), vopts({ clockSkewSeconds: -1 })), 'invalid_option');
+  await rejects(validateIdToken(await t({}), vopts({ vtr: ['P4.Cp'] })), 'invalid_option');
+});
+
+test('clock skew is honoured and configurable', async () => {
+  const tok = await sign(k1, baseClaims({ exp: NOW - 30 }));
+  await validateIdToken(tok, vopts());
+  await rejects(validateIdToken(tok, vopts({ clockSkewSeconds: 10 })), 'token_expired');
+});
+
+test('a lone key is used when the token has no kid', async () => {
+  const tok = await sign(k3, baseClaims(), { alg: 'RS512' });
+  await validateIdToken(tok, vopts({ jwks: { keys: [k3.jwk] } }));
+  await rejects(validateIdToken(tok, vopts()), 'key_not_found');
+});
+
+test('remote JWKS: cached, refetched once on an unknown kid, rate-limited', async () => {
+  let served = { keys: [k1.jwk] };
+  let fetches = 0;
+  const fetch = async (url) => {
+    fetches++;
+    assert.equal(url, 'https://edge.example/auth/jwks');
+    return new Response(JSON.stringify(served), { headers: { 'content-type': 'application/json' } });
+  };
+  const remote = createRemoteJwks('https://edge.example/auth/jwks', { fetch, cooldownSeconds: 0 });
+  await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: remote }));
+  await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: remote }));
+  assert.equal(fetches, 1, 'second validation uses the cache');
+  served = { keys: [k1.jwk, k2.jwk] }; // the provider rotates in k2
+  await validateIdToken(await sign(k2, baseClaims()), vopts({ jwks: remote }));
+  assert.equal(fetches, 2, 'unknown kid triggers one refetch');
+  const limited = createRemoteJwks('https://edge.example/auth/jwks', { fetch, cooldownSeconds: 60 });
+  await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: limited }));
+  const before = fetches;
+  await rejects(validateIdToken(await sign(k1, baseClaims(), { alg: 'RS512', kid: 'unknown' }), vopts({ jwks: limited })), 'key_not_found');
+  assert.equal(fetches, before, 'no refetch inside the cooldown');
+  const down = createRemoteJwks('https://edge.example/auth/jwks', { fetch: async () => new Response('no', { status: 503 }) });
+  await rejects(validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: down })), 'invalid_jwks');
+});
+
+test('NhsLogin: single-use, expiring transactions and several in flight', async () => {
+  const storage = new MemoryStorage();
+  const login = new NhsLogin({ ...authOpts, vtr: ['P5.Cp.Cd'], storage });
+  const url1 = await login.signIn({ redirect: false });
+  const url2 = await login.signIn({ redirect: false, prompt: 'login' });
+  assert.equal(storage.length, 2);
+  const s1 = new URL(url1).searchParams.get('state');
+  const s2 = new URL(url2).searchParams.get('state');
+  const r2 = await login.handleRedirect(`https://app.example/callback?code=c2&state=${s2}`);
+  assert.equal(r2.code, 'c2');
+  assert.deepEqual(r2.vtr, ['P5.Cp.Cd']);
+  assert.match(r2.codeVerifier, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(r2.nonce, new URL(url2).searchParams.get('nonce'));
+  // Replay of the same redirect fails: the transaction was used.
+  await rejects(login.handleRedirect(`https://app.example/callback?code=c2&state=${s2}`), 'state_mismatch');
+  const r1 = await login.handleRedirect(`https://app.example/callback?code=c1&state=${s1}`);
+  assert.equal(r1.code, 'c1');
+  assert.equal(storage.length, 0);
+  // Expired transaction.
+  const short = new NhsLogin({ ...authOpts, storage, transactionTtlSeconds: 0 });
+  const url3 = await short.signIn({ redirect: false });
+  await rejects(short.handleRedirect(`https://app.example/callback?code=c&state=${new URL(url3).searchParams.get('state')}`), 'transaction_expired');
+  assert.equal(storage.length, 0);
+  // Consent refused comes through as provider_error.
+  const url4 = await login.signIn({ redirect: false });
+  await rejects(login.handleRedirect(`https://app.example/callback?error=access_denied&error_description=ConsentNotGiven&state=${new URL(url4).searchParams.get('state')}`), 'provider_error');
+});
