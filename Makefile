@@ -38,7 +38,7 @@ setup-npm:
 # The npm package in pkg/: the wasm core (without the pure-Rust RSA feature:
 # the browser build verifies with WebCrypto), wasm-bindgen's web glue, wasm-opt.
 build: setup-rust setup-apt
-	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
+	cargo build --lib --release --target $(WASM_TARGET) --no-default-features --features tiny
 	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name nhs_login \
 	  target/$(WASM_TARGET)/release/nhs_login_client.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm

@@ -32,23 +32,9 @@ mkdir -p "$OUT"
 # ---- 1. the `rsa` variant of the wasm ------------------------------------------
 echo "building the rsa variant of the wasm (cargo --release, a few minutes on a cold cache)..." >&2
 log=$OUT/rsa-build.log
-if cargo build --lib --release --target "$TRIPLE" --target-dir "$TARGET_DIR" >"$log" 2>&1; then
-  wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_client.wasm
-elif grep -q 'getrandom' "$log"; then
-  # The crate's `rsa` feature pulls in getrandom 0.2, which does not compile for
-  # wasm32-unknown-unknown without its "js" feature. The wrapper crate in
-  # benches/rsa-variant enables it (Cargo unifies features) and re-exports the
-  # crate unchanged. It uses the crate's own Cargo.lock for the same versions.
-  echo "note: the crate does not build for wasm with its default 'rsa' feature (getrandom 0.2 lacks 'js');" \
-    "building it through benches/rsa-variant instead (see $log)" >&2
-  cp Cargo.lock benches/rsa-variant/Cargo.lock
-  cargo build --lib --release --target "$TRIPLE" --target-dir "$TARGET_DIR" \
-    --manifest-path benches/rsa-variant/Cargo.toml >"$log" 2>&1 || { tail -n 40 "$log" >&2; die "rsa variant build failed (log: $log)"; }
-  wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_bench_rsa.wasm
-else
-  tail -n 40 "$log" >&2
-  die "rsa variant build failed (log: $log)"
-fi
+cargo build --lib --release --target "$TRIPLE" --target-dir "$TARGET_DIR" >"$log" 2>&1 ||
+  { tail -n 40 "$log" >&2; die "rsa variant build failed (log: $log)"; }
+wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_client.wasm
 
 rm -rf "$RSA_OUT"
 wasm-bindgen --target web --out-dir "$RSA_OUT" --out-name nhs_login "$wasm"

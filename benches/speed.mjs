@@ -3,8 +3,8 @@
 // One RSA-2048 key pair (WebCrypto) signs one realistic NHS login ID token
 // (RS512). Each contender validates it: RS512 signature against the JWKS, iss,
 // aud, exp, iat, nonce and vot. Every contender first has to accept the good
-// token and reject a forged signature, a wrong nonce and an unsatisfied vot, so
-// none of them is timed doing less than the others.
+// token and reject a forged payload, a wrong nonce, an unsatisfied vot and an
+// expired token, so none of them is timed doing less than the others.
 //
 // Method: a warm-up, then BATCHES rounds; in each round every contender runs
 // one batch of ITERS sequentially awaited validations, in round-robin order

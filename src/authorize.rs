@@ -1,5 +1,8 @@
 //! The authorization request (OIDC Core 3.1.2.1, RFC 7636, EIS §3.4.1 Table 1).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::pkce::CodeVerifier;
 use crate::random;

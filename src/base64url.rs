@@ -3,6 +3,9 @@
 //! characters outside the alphabet and no non-zero trailing bits, so that one
 //! token has exactly one encoding.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Encodes bytes as base64url without padding.

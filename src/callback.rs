@@ -1,6 +1,9 @@
 //! The redirect back from NHS login (OIDC Core 3.1.2.5–3.1.2.7, RFC 6749
 //! 4.1.2, RFC 9207, EIS Tables 3–5).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::random::constant_time_eq;
 use crate::url::{pairs, query_of};

@@ -1,5 +1,8 @@
 //! Typed ID token claims (OIDC Core 2, EIS Table 16, NHS login scopes and claims).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::Value;
 
 /// The claims of a validated NHS login ID token. Claims this struct does not

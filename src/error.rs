@@ -5,7 +5,10 @@
 //! say what was expected and what was seen, but never echo a token, a key, a
 //! state or a nonce value.
 
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 /// A stable, machine-readable error code.
 ///
@@ -188,15 +191,15 @@ impl Error {
     }
 }
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.code.as_str())?;
         f.write_str(": ")?;
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// A human-readable message for an authorization error code
 /// (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6, EIS Table 5, NHS App web integration).
@@ -231,7 +234,7 @@ fn provider_message(error: &str, description: Option<&str>) -> &'static str {
 }
 
 /// Shorthand for results of this crate.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,9 @@
 //!
 //! [`IdTokenVerifier::verify`] runs all three natively (feature `rsa`).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::base64url;
 #[cfg(feature = "rsa")]
 use crate::claims::Claims;

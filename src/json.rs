@@ -7,6 +7,9 @@
 //! RFC 7519 §4), nesting is capped (no stack exhaustion), and input must be
 //! valid UTF-8 (RFC 8259 §8.1).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A parsed JSON value. Objects keep member order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -85,7 +88,7 @@ const MAX_DEPTH: u32 = 32;
 /// assert!(parse(br#"{"a":1,"a":2}"#).is_none()); // duplicate member
 /// ```
 pub fn parse(input: &[u8]) -> Option<Value> {
-    let text = std::str::from_utf8(input).ok()?;
+    let text = core::str::from_utf8(input).ok()?;
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
@@ -217,7 +220,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // The input is valid UTF-8 and we stopped on ASCII, so this slice is too.
-            out.push_str(std::str::from_utf8(self.s.get(start..self.i)?).ok()?);
+            out.push_str(core::str::from_utf8(self.s.get(start..self.i)?).ok()?);
             match self.bump()? {
                 b'"' => return Some(out),
                 b'\\' => {
@@ -283,7 +286,7 @@ impl Parser<'_> {
         if self.peek() == Some(b'.') {
             self.i += 1;
             let (frac, frac_digits) = self.digits()?;
-            value += frac / 10f64.powi(frac_digits);
+            value += frac / pow10(frac_digits);
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.i += 1;
@@ -300,13 +303,26 @@ impl Parser<'_> {
             };
             let (exp, _) = self.digits()?;
             let exp = exp.min(400.0) as i32;
-            value *= 10f64.powi(if negative_exp { -exp } else { exp });
+            value = if negative_exp {
+                value / pow10(exp)
+            } else {
+                value * pow10(exp)
+            };
         }
         if !value.is_finite() {
             return None;
         }
         Some(Value::Number(if negative { -value } else { value }))
     }
+}
+
+/// 10^n for n >= 0 (`f64::powi` is not in `core`). Saturates to infinity.
+fn pow10(n: i32) -> f64 {
+    let mut v = 1f64;
+    for _ in 0..n.clamp(0, 400) {
+        v *= 10.0;
+    }
+    v
 }
 
 #[cfg(test)]

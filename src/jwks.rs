@@ -4,6 +4,9 @@
 //! may lack `use` and `alg` (reference §1.3), so those members are optional;
 //! when present they must allow RS512 signature verification.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::base64url;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, Value};
@@ -26,8 +29,8 @@ pub struct Jwk {
     key: Option<rsa::RsaPublicKey>,
 }
 
-impl std::fmt::Debug for Jwk {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Jwk")
             .field("kid", &self.kid)
             .field("usable", &self.usable.is_none())

@@ -55,6 +55,35 @@
 //! - `state` and `nonce` are compared in constant time.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// The size-optimised browser build (feature `tiny`, wasm only) is `no_std`: a
+// panic handler that aborts without formatting keeps `core::fmt` out of the
+// module. Everything else builds with std.
+#![cfg_attr(all(feature = "tiny", target_arch = "wasm32"), no_std)]
+
+extern crate alloc;
+
+/// `alloc` types for the modules, whether or not `std` is linked.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+#[cfg(all(feature = "tiny", target_arch = "wasm32"))]
+mod tiny {
+    // The same allocator std uses on wasm32-unknown-unknown.
+    #[global_allocator]
+    static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+    // A panic (which no input should cause: every input path returns a typed
+    // error) traps instead of formatting a message nobody can read.
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+}
 
 pub mod authorize;
 pub mod base64url;

@@ -1,5 +1,8 @@
 //! Proof Key for Code Exchange with the S256 method (RFC 7636).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::base64url;
 use crate::error::{Error, Result};
 use crate::random;
@@ -16,8 +19,8 @@ use sha2::{Digest, Sha256};
 #[derive(Clone, PartialEq, Eq)]
 pub struct CodeVerifier(String);
 
-impl std::fmt::Debug for CodeVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for CodeVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("CodeVerifier(..)")
     }
 }

@@ -1,6 +1,9 @@
 //! Random values from the platform CSPRNG (`getrandom`: the OS on native,
 //! `crypto.getRandomValues` in browsers, Node, Deno and workerd).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::base64url;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -26,7 +29,7 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
+    core::hint::black_box(diff) == 0
 }
 
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! form-urlencoding (WHATWG `application/x-www-form-urlencoded`), query
 //! splitting and the https / loopback rule for endpoints and redirect URIs.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Appends `s` to `out`, percent-encoded for a query component. Unreserved
 /// characters (RFC 3986 §2.3) stay as they are; everything else is `%XX`.
 pub(crate) fn encode_into(out: &mut String, s: &str) {

@@ -4,6 +4,9 @@
 //! authentication-credential components (`Cp`, `Cd`, `Ck`, `Cm`). Within one
 //! vector components are ANDed; the vectors of a `vtr` are ORed.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{Error, ErrorCode, Result};
 
 /// The vectors NHS login defines (EIS Table 21): P0/P5/P9 × Cp, Cp.Cd, Cp.Ck, Cm.

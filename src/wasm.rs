@@ -8,6 +8,9 @@
 //! Errors cross as a string `code \x1f message [\x1f error \x1f error_description]`;
 //! the separator cannot occur in a code, a message or a sanitised provider error.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::authorize::{
     create_authorization_request, AuthorizeOptions, Display, Environment, Prompt,
 };

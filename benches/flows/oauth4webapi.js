@@ -39,7 +39,8 @@ export async function login({ clientId, redirectUri, vtr }) {
 }
 
 /** Step 2: the redirect back; state, provider errors and RFC 9207 iss. Returns the code. */
-export async function callback(url, { state, clientId = 'unused' }) {
+export async function callback(url, { state, clientId = 'spa' }) {
+  // validateAuthResponse wants the client object; it does not check client_id.
   const params = oauth.validateAuthResponse(as, clientFor(clientId), new URL(url), state);
   return { code: params.get('code') };
 }
