@@ -24,10 +24,15 @@ setup-rust:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+	@# Debian's binaryen 108 rewrites wasm-bindgen's externref table as a funcref
+	@# table (the module then fails to start), so build binaryen 116 from crates.io.
+	@if ! $(CARGO_BIN)/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then \
+	  echo "installing wasm-opt 0.116.1 (binaryen 116)"; \
+	  cargo install wasm-opt --locked --version 0.116.1; fi
 
 setup-apt:
 	@missing=""; \
-	for p in chromium chromium-driver binaryen brotli; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in chromium chromium-driver brotli; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "apt installing:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; fi
 
@@ -41,7 +46,7 @@ build: setup-rust setup-apt
 	cargo build --lib --release --target $(WASM_TARGET) --no-default-features --features tiny
 	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name nhs_login \
 	  target/$(WASM_TARGET)/release/nhs_login_client.wasm
-	wasm-opt $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm
+	$(CARGO_BIN)/wasm-opt $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm
 	rm -f $(WASM_OUT)/.gitignore $(WASM_OUT)/package.json
 	@printf 'wasm: %s bytes raw, %s gzip -9\n' "$$(wc -c < $(WASM_OUT)/nhs_login_bg.wasm)" "$$(gzip -9c $(WASM_OUT)/nhs_login_bg.wasm | wc -c)"
 

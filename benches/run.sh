@@ -47,6 +47,7 @@ else
 fi
 
 # ---- 2. the benchmarks -----------------------------------------------------------
+trap 'rm -f "$OUT/results.md.tmp"' EXIT # results.md is only replaced by a complete run
 {
   echo "# nhs-login-client benchmarks"
   echo

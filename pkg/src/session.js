@@ -5,7 +5,7 @@
 // in flight; handleRedirect() takes the entry back exactly once, refuses it
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
-import { createAuthorizationRequest, parseCallback, NhsLoginError } from './index.js';
+import { createAuthorizationRequest, parseCallback, NhsLoginError } from './core.js';
 
 const PREFIX = 'nhs-login:tx:';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];

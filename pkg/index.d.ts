@@ -1,0 +1,226 @@
+// Type declarations for nhs-login-client (hand-written; they are the API contract).
+
+/** NHS login environments with their published issuer and endpoints. */
+export type Environment = 'sandpit' | 'integration' | 'production';
+
+/** A vector of trust NHS login defines (EIS Table 21). */
+export type VectorOfTrust =
+  | 'P0.Cp' | 'P0.Cp.Cd' | 'P0.Cp.Ck' | 'P0.Cm'
+  | 'P5.Cp' | 'P5.Cp.Cd' | 'P5.Cp.Ck' | 'P5.Cm'
+  | 'P9.Cp' | 'P9.Cp.Cd' | 'P9.Cp.Ck' | 'P9.Cm';
+
+/** Every stable error code. Switch on `error.code`, never on the message. */
+export type ErrorCode =
+  | 'invalid_option'
+  | 'state_mismatch'
+  | 'provider_error'
+  | 'invalid_issuer'
+  | 'missing_code'
+  | 'malformed_callback'
+  | 'malformed_token'
+  | 'unsupported_alg'
+  | 'key_not_found'
+  | 'invalid_jwks'
+  | 'invalid_signature'
+  | 'invalid_audience'
+  | 'token_expired'
+  | 'token_issued_in_future'
+  | 'invalid_nonce'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'vot_not_satisfied'
+  | 'random_unavailable'
+  | 'transaction_expired';
+
+/** The error every function of this package rejects with. */
+export declare class NhsLoginError extends Error {
+  readonly name: 'NhsLoginError';
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** For `provider_error`: the `error` parameter of the redirect (e.g. `access_denied`, `sso_login_required`). */
+  readonly error?: string;
+  /** For `provider_error`: the `error_description` parameter (e.g. `ConsentNotGiven`). */
+  readonly errorDescription?: string;
+}
+
+/** Every error code, for iteration and exhaustiveness checks. */
+export declare const ERROR_CODES: readonly ErrorCode[];
+
+export interface AuthorizationRequestOptions {
+  /** NHS login environment; sets the authorization endpoint. */
+  environment?: Environment;
+  /** Explicit authorization endpoint (https; http only on loopback). Overrides `environment`. */
+  authorizationEndpoint?: string;
+  /** The client id NHS login issued. */
+  clientId: string;
+  /** The registered redirect URI (https; http only on 127.0.0.1, [::1] or localhost). */
+  redirectUri: string;
+  /** Scopes; `openid` is added if missing. Default `['openid']`. */
+  scope?: string[];
+  /** Vectors of trust to request. Omitted: NHS login assumes `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]`. */
+  vtr?: VectorOfTrust[];
+  /** `none`: single sign-on only (error `sso_login_required` without a session); `login`: force sign-in. */
+  prompt?: 'none' | 'login';
+  /** The NHS App's `assertedLoginIdentity` JWT, sent as `asserted_login_identity` (use with `prompt: 'none'`). */
+  assertedLoginIdentity?: string;
+  /** `false` hides NHS login's account-creation links. */
+  allowRegistration?: boolean;
+  /** `page` (default) or `touch`. */
+  display?: 'page' | 'touch';
+}
+
+export interface AuthorizationRequest {
+  /** Send the browser here. */
+  url: string;
+  /** Keep until the redirect comes back; pass to `parseCallback`. */
+  state: string;
+  /** Keep until the ID token is validated; pass to `validateIdToken`. */
+  nonce: string;
+  /** The PKCE verifier for the token exchange (RFC 7636). */
+  codeVerifier: string;
+}
+
+/** Rejects with `invalid_option` (naming the field) or `random_unavailable`. */
+export declare function createAuthorizationRequest(options: AuthorizationRequestOptions): Promise<AuthorizationRequest>;
+
+export interface CallbackOptions {
+  /** The `state` sent with the authorization request. */
+  state: string;
+  /** Expected issuer, checked against an RFC 9207 `iss` parameter when one is present. */
+  issuer?: string;
+  /** Alternative to `issuer`. */
+  environment?: Environment;
+}
+
+/** Rejects with `state_mismatch`, `provider_error`, `invalid_issuer`, `missing_code` or `malformed_callback`. */
+export declare function parseCallback(url: string | URL, options: CallbackOptions): Promise<{ code: string }>;
+
+/** A JSON Web Key Set. */
+export interface Jwks {
+  keys: Array<Record<string, unknown>>;
+}
+
+/** A JWKS fetched on demand, cached, and refetched (rate-limited) when a token names an unknown `kid`. */
+export interface RemoteJwks {
+  readonly url: string;
+}
+
+export interface RemoteJwksOptions {
+  /** Minimum seconds between refetches triggered by an unknown `kid`. Default 60. */
+  cooldownSeconds?: number;
+  /** Refetch when the cached copy is older than this. Default 600. */
+  maxAgeSeconds?: number;
+  /** Fetch timeout. Default 5000. */
+  timeoutMs?: number;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+/** JWKS from a URL (NHS login's, or the edge handler's cached copy). */
+export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks;
+
+export interface ValidateIdTokenOptions {
+  /** Expected `iss`, compared exactly. */
+  issuer?: string;
+  /** Alternative to `issuer`. */
+  environment?: Environment;
+  /** Your client id; `aud` must contain it and nothing untrusted. */
+  clientId: string;
+  /** The signing keys: a JWKS object, its JSON text, or `createRemoteJwks(url)`. */
+  jwks: Jwks | string | RemoteJwks;
+  /** The nonce sent with the authorization request. Omitted: the token must carry no nonce. */
+  nonce?: string;
+  /** The `vtr` sent; `vot` must satisfy one vector. Omitted: NHS login's default (P9). */
+  vtr?: VectorOfTrust[];
+  /** Leeway for `exp`, `iat` and `nbf`, 0 to 600. Default 60. */
+  clockSkewSeconds?: number;
+  /** Current time in seconds since the epoch (for tests). Default: now. */
+  now?: number;
+}
+
+/** GP registration details (scope `gp_registration_details`). */
+export interface GpRegistrationDetails {
+  gp_ods_code?: string;
+  [claim: string]: unknown;
+}
+
+/** The claims of a validated NHS login ID token. Unknown claims are kept. */
+export interface IdTokenClaims {
+  iss: string;
+  /** Stable NHS login user id. Key local accounts on this, not on the NHS number. */
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  jti?: string;
+  nonce?: string;
+  auth_time?: number;
+  /** The vector of trust achieved, e.g. `P9.Cp.Cd`. */
+  vot: string;
+  /** Trustmark URL. */
+  vtm?: string;
+  /** Highest identity level the user has proven. */
+  identity_proofing_level?: 'P0' | 'P5' | 'P9';
+  /** 10-digit NHS number (scope `profile`). */
+  nhs_number?: string;
+  /** `YYYY-MM-DD`. */
+  birthdate?: string;
+  family_name?: string;
+  given_name?: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  phone_number_verified?: boolean;
+  phone_number_pds_matched?: boolean;
+  gp_registration_details?: GpRegistrationDetails;
+  [claim: string]: unknown;
+}
+
+/**
+ * Validates an ID token: RS512 only, key by `kid`, signature (WebCrypto), `iss`, `aud`,
+ * `exp`/`iat` with skew, `nonce`, required claims and types, `vot` against `vtr`.
+ * Rejects with malformed_token, unsupported_alg, key_not_found, invalid_jwks, invalid_signature,
+ * invalid_issuer, invalid_audience, token_expired, token_issued_in_future, invalid_nonce,
+ * missing_claim, invalid_claim, vot_not_satisfied or invalid_option.
+ */
+export declare function validateIdToken(idToken: string, options: ValidateIdTokenOptions): Promise<IdTokenClaims>;
+
+/** A Storage-like object (sessionStorage by default). */
+export interface TransactionStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface NhsLoginOptions extends Partial<AuthorizationRequestOptions> {
+  clientId: string;
+  redirectUri: string;
+  /** Expected issuer for the RFC 9207 `iss` check on the redirect. */
+  issuer?: string;
+  /** Where transactions are kept. Default `sessionStorage`. Never use localStorage. */
+  storage?: TransactionStorage;
+  /** How long a sign-in may take. Default 600 (10 minutes). */
+  transactionTtlSeconds?: number;
+}
+
+export interface RedirectResult {
+  code: string;
+  codeVerifier: string;
+  nonce: string;
+  vtr?: VectorOfTrust[];
+  redirectUri: string;
+}
+
+/** Stateful convenience layer for single-page apps. */
+export declare class NhsLogin {
+  constructor(options: NhsLoginOptions);
+  /** Stores a single-use transaction and (unless `redirect: false`) navigates to NHS login. Resolves to the URL. */
+  signIn(overrides?: Partial<AuthorizationRequestOptions> & { redirect?: boolean }): Promise<string>;
+  /**
+   * Handles the redirect (default: the current address), consuming the transaction and cleaning the URL.
+   * Rejects with state_mismatch, transaction_expired or any parseCallback code.
+   */
+  handleRedirect(url?: string | URL): Promise<RedirectResult>;
+}

@@ -1,0 +1,220 @@
+// nhs-login-client core: a thin wrapper over the wasm core (Rust, in ../wasm).
+// It loads the module on first use, turns results into objects and errors into
+// NhsLoginError, and does the one thing the wasm does not: the RS512 signature
+// check, with WebCrypto (crypto.subtle.verify). The entry points (index.js for
+// browsers and bundlers, node.js for Node) differ only in how the .wasm is loaded.
+import init, * as w from '../wasm/nhs_login.js';
+
+/** An error with a stable machine-readable `code` (see ERROR_CODES). */
+export class NhsLoginError extends Error {
+  constructor(code, message, extra) {
+    super(message, extra && extra.cause ? { cause: extra.cause } : undefined);
+    this.name = 'NhsLoginError';
+    this.code = code;
+    if (extra) for (const k in extra) if (k !== 'cause') this[k] = extra[k];
+  }
+}
+
+// Browsers and bundlers: fetch the .wasm next to the glue. `new URL(..., import.meta.url)`
+// is the asset pattern Vite, webpack 5 and Parcel recognise.
+let load = () => init({ module_or_path: new URL('../wasm/nhs_login_bg.wasm', import.meta.url) });
+let ready;
+const wasm = () => (ready ??= load());
+
+/** @internal Replaces how the wasm bytes are obtained (Node reads the file; edge runtimes import the module). */
+export const setWasmSource = (source) => {
+  load = async () => init({ module_or_path: await source() });
+};
+
+const fail = (code, message, extra) => {
+  throw new NhsLoginError(code, message, extra);
+};
+
+// The wasm layer reports errors as "code \x1f message [\x1f error \x1f description]".
+const call = (f) => {
+  try {
+    return f();
+  } catch (e) {
+    if (typeof e !== 'string') throw e;
+    const [code, message, error, description] = e.split('\x1f');
+    fail(code, message, error === undefined ? undefined : { error, errorDescription: description || undefined });
+  }
+};
+
+const opt = (v) => (v == null ? undefined : v);
+const strings = (v, field) => {
+  if (v == null) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail('invalid_option', `option \`${field}\` must be an array of strings`);
+  return v;
+};
+const str = (v, field, required) => {
+  if (v == null && !required) return undefined;
+  if (typeof v !== 'string') fail('invalid_option', `option \`${field}\` must be a string`);
+  return v;
+};
+
+/**
+ * Builds an NHS login authorization request with fresh PKCE (S256), state and nonce.
+ * Resolves to { url, state, nonce, codeVerifier }. Rejects with invalid_option.
+ */
+export async function createAuthorizationRequest(o = {}) {
+  await wasm();
+  const allow = o.allowRegistration;
+  if (allow != null && typeof allow !== 'boolean') fail('invalid_option', 'option `allowRegistration` must be a boolean');
+  const [url, state, nonce, codeVerifier] = call(() =>
+    w.authorize(
+      str(o.environment, 'environment'),
+      str(o.authorizationEndpoint, 'authorizationEndpoint'),
+      str(o.clientId, 'clientId', true),
+      str(o.redirectUri, 'redirectUri', true),
+      strings(o.scope ?? ['openid'], 'scope'),
+      strings(o.vtr, 'vtr'),
+      str(o.prompt, 'prompt'),
+      str(o.assertedLoginIdentity, 'assertedLoginIdentity'),
+      allow == null ? 0 : allow ? 1 : 2,
+      str(o.display, 'display'),
+    ),
+  );
+  return { url, state, nonce, codeVerifier };
+}
+
+const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environment != null ? call(() => w.issuer_of(str(o.environment, 'environment'))) : undefined);
+
+/**
+ * Checks the redirect back from NHS login. Resolves to { code }; rejects with
+ * state_mismatch, provider_error (with .error, .errorDescription), invalid_issuer,
+ * missing_code or malformed_callback.
+ */
+export async function parseCallback(url, o = {}) {
+  await wasm();
+  const href = url instanceof URL ? url.href : str(url, 'url', true);
+  const code = call(() => w.callback(href, str(o.state, 'state', true), issuerOf(o)));
+  return { code };
+}
+
+// ---- ID token validation -------------------------------------------------
+
+const keysets = new WeakMap(); // JWKS object -> parsed keyset
+const textKeysets = new Map(); // JWKS text -> parsed keyset (bounded)
+
+class Keyset {
+  constructor(json) {
+    this.ks = call(() => new w.Keyset(json));
+    this.keys = [];
+  }
+  // The WebCrypto key for index i, imported once (non-extractable, verify only).
+  key(i) {
+    return (this.keys[i] ??= (() => {
+      const [n, e] = this.ks.key(i).split('.');
+      return crypto.subtle.importKey(
+        'jwk',
+        { kty: 'RSA', n, e, alg: 'RS512', ext: true },
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' },
+        false,
+        ['verify'],
+      );
+    })());
+  }
+}
+
+const keysetFor = (jwks) => {
+  if (typeof jwks === 'string') {
+    let k = textKeysets.get(jwks);
+    if (!k) {
+      if (textKeysets.size > 8) textKeysets.clear();
+      textKeysets.set(jwks, (k = new Keyset(jwks)));
+    }
+    return k;
+  }
+  if (jwks === null || typeof jwks !== 'object') fail('invalid_option', 'option `jwks` must be a JWKS object, its JSON text, or createRemoteJwks(url)');
+  let k = keysets.get(jwks);
+  if (!k) keysets.set(jwks, (k = new Keyset(JSON.stringify(jwks))));
+  return k;
+};
+
+const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const utf8 = new TextEncoder();
+
+/**
+ * Fetches a JWKS from `url` (NHS login's, or your edge handler's cached copy),
+ * caches it, and refetches when a token names an unknown `kid` (key rotation),
+ * at most once per `cooldownSeconds` (default 60). Pass it as `jwks`.
+ */
+export function createRemoteJwks(url, o = {}) {
+  const u = new URL(url);
+  const doFetch = o.fetch ?? globalThis.fetch;
+  const cooldown = (o.cooldownSeconds ?? 60) * 1000;
+  const maxAge = (o.maxAgeSeconds ?? 600) * 1000;
+  let current, fetchedAt = -Infinity, pending;
+  const load = () =>
+    (pending ??= (async () => {
+      try {
+        const r = await doFetch(u.href, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(o.timeoutMs ?? 5000) });
+        if (!r.ok) fail('invalid_jwks', `fetching the JWKS failed with HTTP ${r.status}`);
+        current = new Keyset(await r.text());
+        fetchedAt = Date.now();
+        return current;
+      } catch (e) {
+        if (e instanceof NhsLoginError) throw e;
+        fail('invalid_jwks', 'the JWKS could not be fetched', { cause: e });
+      } finally {
+        pending = undefined;
+      }
+    })());
+  return {
+    url: u.href,
+    // Internal: the keyset, fetched when absent or older than maxAgeSeconds.
+    async keyset() {
+      return current && Date.now() - fetchedAt < maxAge ? current : load();
+    },
+    // Internal: refetch after an unknown kid, unless fetched within the cooldown.
+    async rotated() {
+      return Date.now() - fetchedAt >= cooldown ? load() : undefined;
+    },
+  };
+}
+
+/**
+ * Validates an NHS login ID token (OIDC Core 3.1.3.7, EIS 4.2): RS512 only,
+ * key by kid, iss, aud, exp/iat with skew, nonce, vot against vtr. Resolves to
+ * the claims object (unknown claims kept).
+ */
+export async function validateIdToken(idToken, o = {}) {
+  await wasm();
+  if (typeof idToken !== 'string' || idToken.length > 65536) fail('malformed_token', 'the ID token must be a string of at most 64 KiB');
+  const issuer = issuerOf(o);
+  if (issuer === undefined) fail('invalid_option', 'option `issuer` (or `environment`) is required');
+  const clientId = str(o.clientId, 'clientId', true);
+  const nonce = str(o.nonce, 'nonce');
+  const vtr = strings(o.vtr, 'vtr');
+  const skew = o.clockSkewSeconds ?? 60;
+  const now = o.now ?? Date.now() / 1000;
+  if (typeof skew !== 'number') fail('invalid_option', 'option `clockSkewSeconds` must be a number');
+  if (typeof now !== 'number') fail('invalid_option', 'option `now` must be a number of seconds since the epoch');
+
+  const remote = o.jwks && typeof o.jwks.keyset === 'function' ? o.jwks : undefined;
+  let keyset = remote ? await remote.keyset() : keysetFor(o.jwks);
+  let index;
+  try {
+    index = call(() => w.select_key(idToken, keyset.ks));
+  } catch (e) {
+    // Unknown kid: the provider may have rotated its keys. Refetch (rate-limited) once.
+    const fresh = remote && e.code === 'key_not_found' && (await remote.rotated());
+    if (!fresh) throw e;
+    keyset = fresh;
+    index = call(() => w.select_key(idToken, keyset.ks));
+  }
+  const dot = idToken.lastIndexOf('.');
+  // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
+  const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
+  if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
+  return JSON.parse(call(() => w.check_claims(idToken, issuer, clientId, nonce, vtr, skew, now)));
+}
+
+/** Every error code this package can raise. */
+export const ERROR_CODES = Object.freeze([
+  'invalid_option', 'state_mismatch', 'provider_error', 'invalid_issuer', 'missing_code', 'malformed_callback',
+  'malformed_token', 'unsupported_alg', 'key_not_found', 'invalid_jwks', 'invalid_signature', 'invalid_audience',
+  'token_expired', 'token_issued_in_future', 'invalid_nonce', 'missing_claim', 'invalid_claim', 'vot_not_satisfied',
+  'random_unavailable', 'transaction_expired',
+]);
