@@ -55,22 +55,22 @@ impl Environment {
 
     /// `{issuer}/authorize` (EIS §3.3).
     pub fn authorization_endpoint(self) -> String {
-        [self.issuer(), "/authorize"].concat()
+        cat(&[self.issuer(), "/authorize"])
     }
 
     /// `{issuer}/token` (EIS §3.3).
     pub fn token_endpoint(self) -> String {
-        [self.issuer(), "/token"].concat()
+        cat(&[self.issuer(), "/token"])
     }
 
     /// `{issuer}/userinfo` (EIS §3.3).
     pub fn userinfo_endpoint(self) -> String {
-        [self.issuer(), "/userinfo"].concat()
+        cat(&[self.issuer(), "/userinfo"])
     }
 
     /// `{issuer}/.well-known/jwks.json` (EIS §3.3).
     pub fn jwks_uri(self) -> String {
-        [self.issuer(), "/.well-known/jwks.json"].concat()
+        cat(&[self.issuer(), "/.well-known/jwks.json"])
     }
 }
 
@@ -305,7 +305,14 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
     param("response_type", "code");
     param("client_id", &opts.client_id);
     param("redirect_uri", &opts.redirect_uri);
-    param("scope", &scopes.join(" "));
+    let mut scope = String::new();
+    for s in &scopes {
+        if !scope.is_empty() {
+            scope.push(' ');
+        }
+        scope.push_str(s);
+    }
+    param("scope", &scope);
     param("state", &state);
     param("nonce", &nonce);
     param("code_challenge", &code_verifier.challenge());

@@ -136,7 +136,7 @@ impl Error {
     pub(crate) fn with_parts(code: ErrorCode, parts: &[&str]) -> Self {
         Error {
             code,
-            message: Cow::Owned(parts.concat()),
+            message: Cow::Owned(cat(parts)),
             provider: None,
         }
     }

@@ -69,6 +69,16 @@ mod prelude {
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;
     pub use alloc::vec::Vec;
+
+    /// Concatenates string slices. A plain loop: `[..].concat()` and `join`
+    /// bring a large generic routine into the wasm build.
+    pub fn cat(parts: &[&str]) -> String {
+        let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for p in parts {
+            s.push_str(p);
+        }
+        s
+    }
 }
 
 #[cfg(all(feature = "tiny", target_arch = "wasm32"))]

@@ -21,7 +21,8 @@ pub(crate) fn encode_into(out: &mut String, s: &str) {
 }
 
 /// Decodes one form-urlencoded component (`+` is a space). Invalid `%`
-/// sequences are kept literally, as browsers do; invalid UTF-8 becomes U+FFFD.
+/// sequences are kept literally, as browsers do; a value that is not UTF-8
+/// once decoded becomes a single U+FFFD (it can match no state or code).
 pub(crate) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -42,7 +43,7 @@ pub(crate) fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|_| String::from("\u{FFFD}"))
 }
 
 /// The query string of a URL (between `?` and `#`), or the input itself if it

@@ -5,8 +5,12 @@
 //! wrapper (`pkg/src/core.js`) turns the results into objects and the errors
 //! into `NhsLoginError` instances with a stable `code`.
 //!
-//! Errors cross as a string `code \x1f message [\x1f error \x1f error_description]`;
-//! the separator cannot occur in a code, a message or a sanitised provider error.
+//! Every export returns one string: `"1" + value` on success, or
+//! `"0" + code \x1f message [\x1f error \x1f error_description]` on failure.
+//! No `JsValue`, array or exception crosses the boundary, which keeps the
+//! generated glue small. Lists (scopes, vectors) come in joined with `\x1f`;
+//! the wrapper refuses strings that contain it. The separator cannot occur in
+//! a code, a message, a URL we build or a sanitised provider error.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -24,17 +28,38 @@ use wasm_bindgen::prelude::*;
 const SEP: &str = "\u{1f}";
 
 fn encode_error(e: Error) -> String {
-    let mut parts = vec![e.code().as_str(), e.message()];
-    if let Some(p) = e.provider_error() {
-        parts.push(&p.error);
-        parts.push(p.error_description.as_deref().unwrap_or(""));
+    match e.provider_error() {
+        Some(p) => cat(&[
+            e.code().as_str(),
+            SEP,
+            e.message(),
+            SEP,
+            &p.error,
+            SEP,
+            p.error_description.as_deref().unwrap_or(""),
+        ]),
+        None => cat(&[e.code().as_str(), SEP, e.message()]),
     }
-    parts.join(SEP)
 }
 
-type JsResult<T> = Result<T, String>;
+/// Encodes a result as described in the module documentation.
+fn out(r: Result<String, Error>) -> String {
+    match r {
+        Ok(v) => cat(&["1", &v]),
+        Err(e) => cat(&["0", &encode_error(e)]),
+    }
+}
 
-/// Builds the authorization request. Returns `[url, state, nonce, codeVerifier]`.
+/// Splits a `\x1f`-joined list; the empty string is the empty list.
+fn list(s: &str) -> Vec<String> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        s.split('\u{1f}').map(String::from).collect()
+    }
+}
+
+/// Builds the authorization request. Returns `url \x1f state \x1f nonce \x1f codeVerifier`.
 ///
 /// `environment` or `authorization_endpoint` (one of them, the explicit
 /// endpoint winning); `allow_registration`: 0 unset, 1 true, 2 false.
@@ -45,14 +70,14 @@ pub fn authorize(
     authorization_endpoint: Option<String>,
     client_id: String,
     redirect_uri: String,
-    scope: Vec<String>,
-    vtr: Option<Vec<String>>,
+    scope: &str,
+    vtr: Option<String>,
     prompt: Option<String>,
     asserted_login_identity: Option<String>,
     allow_registration: u8,
     display: Option<String>,
-) -> JsResult<Vec<String>> {
-    let run = || -> Result<Vec<String>, Error> {
+) -> String {
+    let run = || -> Result<String, Error> {
         let endpoint = match (authorization_endpoint, environment) {
             (Some(e), _) => e,
             (None, Some(env)) => Environment::from_name(&env)?.authorization_endpoint(),
@@ -67,8 +92,8 @@ pub fn authorize(
             authorization_endpoint: endpoint,
             client_id,
             redirect_uri,
-            scope,
-            vtr,
+            scope: list(scope),
+            vtr: vtr.as_deref().map(list),
             prompt: prompt.as_deref().map(Prompt::from_name).transpose()?,
             asserted_login_identity,
             allow_registration: match allow_registration {
@@ -79,70 +104,97 @@ pub fn authorize(
             display: display.as_deref().map(Display::from_name).transpose()?,
         };
         let r = create_authorization_request(&opts)?;
-        Ok(vec![
-            r.url,
-            r.state,
-            r.nonce,
-            r.code_verifier.as_str().to_owned(),
-        ])
+        Ok(cat(&[
+            &r.url,
+            SEP,
+            &r.state,
+            SEP,
+            &r.nonce,
+            SEP,
+            r.code_verifier.as_str(),
+        ]))
     };
-    run().map_err(encode_error)
+    out(run())
 }
 
 /// The issuer of a named environment, or `invalid_option`.
 #[wasm_bindgen]
-pub fn issuer_of(environment: &str) -> JsResult<String> {
-    Environment::from_name(environment)
-        .map(|e| e.issuer().to_owned())
-        .map_err(encode_error)
+pub fn issuer_of(environment: &str) -> String {
+    out(Environment::from_name(environment).map(|e| e.issuer().to_owned()))
 }
 
 /// Parses the redirect URL; returns the authorization code.
 #[wasm_bindgen]
-pub fn callback(url: &str, state: &str, issuer: Option<String>) -> JsResult<String> {
-    parse_callback(url, state, issuer.as_deref())
-        .map(|c| c.code)
-        .map_err(encode_error)
+pub fn callback(url: &str, state: &str, issuer: Option<String>) -> String {
+    out(parse_callback(url, state, issuer.as_deref()).map(|c| c.code))
 }
 
 /// A parsed JWKS, kept on the JS side per JWKS object so it is parsed once.
+/// Construction never throws: [`Keyset::error`] reports a malformed document.
 #[wasm_bindgen]
-pub struct Keyset(Jwks);
+pub struct Keyset(Result<Jwks, Error>);
 
 #[wasm_bindgen]
 impl Keyset {
     /// Parses a JWKS document (JSON text).
     #[wasm_bindgen(constructor)]
-    pub fn new(json: &str) -> JsResult<Keyset> {
-        Jwks::parse(json.as_bytes())
-            .map(Keyset)
-            .map_err(encode_error)
+    pub fn new(json: &str) -> Keyset {
+        Keyset(Jwks::parse(json.as_bytes()))
+    }
+
+    /// `""` if the document parsed, else the encoded error (without the leading `0`).
+    pub fn error(&self) -> String {
+        match &self.0 {
+            Ok(_) => String::new(),
+            Err(e) => encode_error(e.clone()),
+        }
     }
 
     /// The key at `index` as `n.e` (both base64url), for WebCrypto import.
     pub fn key(&self, index: u32) -> String {
-        self.0
-            .get(index as usize)
-            .map(|k| [k.n(), ".", k.e()].concat())
-            .unwrap_or_default()
+        match &self.0 {
+            Ok(jwks) => jwks
+                .get(index as usize)
+                .map(|k| cat(&[k.n(), ".", k.e()]))
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+impl Keyset {
+    fn jwks(&self) -> Result<&Jwks, Error> {
+        self.0.as_ref().map_err(Clone::clone)
     }
 }
 
 /// Step 1 of validation: structure, `alg` allow-list and `crit`, then key
 /// selection by `kid`. Returns the index of the key to verify with.
 #[wasm_bindgen]
-pub fn select_key(token: &str, keys: &Keyset) -> JsResult<u32> {
-    let run = || -> Result<u32, Error> {
+pub fn select_key(token: &str, keys: &Keyset) -> String {
+    let run = || -> Result<String, Error> {
         let t = UntrustedToken::decode(token)?;
-        Ok(keys.0.select(t.kid())? as u32)
+        let index = keys.jwks()?.select(t.kid())?;
+        // Key indexes are small: one decimal digit per step, no formatting machinery.
+        let mut digits = Vec::new();
+        let mut n = index;
+        loop {
+            digits.push(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        digits.reverse();
+        Ok(String::from_utf8(digits).unwrap_or_default())
     };
-    run().map_err(encode_error)
+    out(run())
 }
 
 fn verifier(
     issuer: String,
     client_id: String,
-    vtr: Option<Vec<String>>,
+    vtr: Option<String>,
     skew: f64,
 ) -> Result<IdTokenVerifier, Error> {
     // EIS Table 16: "a few minutes" of leeway at most.
@@ -154,7 +206,7 @@ fn verifier(
     }
     let mut v = IdTokenVerifier::new(issuer, client_id).with_clock_skew(skew as u64);
     if let Some(vtr) = vtr {
-        v = v.with_vtr(Vtr::new(&vtr)?);
+        v = v.with_vtr(Vtr::new(&list(&vtr))?);
     }
     Ok(v)
 }
@@ -167,10 +219,10 @@ pub fn check_claims(
     issuer: String,
     client_id: String,
     nonce: Option<String>,
-    vtr: Option<Vec<String>>,
+    vtr: Option<String>,
     skew: f64,
     now: f64,
-) -> JsResult<String> {
+) -> String {
     let run = || -> Result<String, Error> {
         if !now.is_finite() {
             return Err(Error::option("now", "must be a finite number of seconds"));
@@ -184,7 +236,7 @@ pub fn check_claims(
             )
         })
     };
-    run().map_err(encode_error)
+    out(run())
 }
 
 /// The whole validation in Rust, RSA included (feature `rsa`). Built only for
@@ -198,14 +250,24 @@ pub fn validate_in_rust(
     issuer: String,
     client_id: String,
     nonce: Option<String>,
-    vtr: Option<Vec<String>>,
+    vtr: Option<String>,
     skew: f64,
     now: f64,
-) -> JsResult<String> {
+) -> String {
     let run = || -> Result<String, Error> {
-        verifier(issuer, client_id, vtr, skew)?.verify(token, &keys.0, nonce.as_deref(), now)?;
+        verifier(issuer, client_id, vtr, skew)?.verify(
+            token,
+            keys.jwks()?,
+            nonce.as_deref(),
+            now,
+        )?;
         let t = UntrustedToken::decode(token)?;
-        Ok(String::from_utf8_lossy(t.payload()).into_owned())
+        String::from_utf8(t.payload().to_vec()).map_err(|_| {
+            Error::new(
+                crate::ErrorCode::MalformedToken,
+                "the JWT claims are not UTF-8",
+            )
+        })
     };
-    run().map_err(encode_error)
+    out(run())
 }

@@ -30,22 +30,19 @@ const fail = (code, message, extra) => {
   throw new NhsLoginError(code, message, extra);
 };
 
-// The wasm layer reports errors as "code \x1f message [\x1f error \x1f description]".
-const call = (f) => {
-  try {
-    return f();
-  } catch (e) {
-    if (typeof e !== 'string') throw e;
-    const [code, message, error, description] = e.split('\x1f');
-    fail(code, message, error === undefined ? undefined : { error, errorDescription: description || undefined });
-  }
+// The wasm layer answers "1" + value, or "0" + "code \x1f message [\x1f error \x1f description]".
+const raise = (e) => {
+  const [code, message, error, description] = e.split('\x1f');
+  fail(code, message, error === undefined ? undefined : { error, errorDescription: description || undefined });
 };
+const call = (r) => (r[0] === '1' ? r.slice(1) : raise(r.slice(1)));
 
 const opt = (v) => (v == null ? undefined : v);
+// Lists cross into wasm joined with \x1f, so no element may contain it.
 const strings = (v, field) => {
   if (v == null) return undefined;
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail('invalid_option', `option \`${field}\` must be an array of strings`);
-  return v;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.includes('\x1f'))) fail('invalid_option', `option \`${field}\` must be an array of strings`);
+  return v.join('\x1f');
 };
 const str = (v, field, required) => {
   if (v == null && !required) return undefined;
@@ -61,7 +58,7 @@ export async function createAuthorizationRequest(o = {}) {
   await wasm();
   const allow = o.allowRegistration;
   if (allow != null && typeof allow !== 'boolean') fail('invalid_option', 'option `allowRegistration` must be a boolean');
-  const [url, state, nonce, codeVerifier] = call(() =>
+  const [url, state, nonce, codeVerifier] = call(
     w.authorize(
       str(o.environment, 'environment'),
       str(o.authorizationEndpoint, 'authorizationEndpoint'),
@@ -74,11 +71,11 @@ export async function createAuthorizationRequest(o = {}) {
       allow == null ? 0 : allow ? 1 : 2,
       str(o.display, 'display'),
     ),
-  );
+  ).split('\x1f');
   return { url, state, nonce, codeVerifier };
 }
 
-const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environment != null ? call(() => w.issuer_of(str(o.environment, 'environment'))) : undefined);
+const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environment != null ? call(w.issuer_of(str(o.environment, 'environment'))) : undefined);
 
 /**
  * Checks the redirect back from NHS login. Resolves to { code }; rejects with
@@ -88,7 +85,7 @@ const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environm
 export async function parseCallback(url, o = {}) {
   await wasm();
   const href = url instanceof URL ? url.href : str(url, 'url', true);
-  const code = call(() => w.callback(href, str(o.state, 'state', true), issuerOf(o)));
+  const code = call(w.callback(href, str(o.state, 'state', true), issuerOf(o)));
   return { code };
 }
 
@@ -99,7 +96,9 @@ const textKeysets = new Map(); // JWKS text -> parsed keyset (bounded)
 
 class Keyset {
   constructor(json) {
-    this.ks = call(() => new w.Keyset(json));
+    this.ks = new w.Keyset(json);
+    const error = this.ks.error();
+    if (error) raise(error);
     this.keys = [];
   }
   // The WebCrypto key for index i, imported once (non-extractable, verify only).
@@ -196,19 +195,19 @@ export async function validateIdToken(idToken, o = {}) {
   let keyset = remote ? await remote.keyset() : keysetFor(o.jwks);
   let index;
   try {
-    index = call(() => w.select_key(idToken, keyset.ks));
+    index = +call(w.select_key(idToken, keyset.ks));
   } catch (e) {
     // Unknown kid: the provider may have rotated its keys. Refetch (rate-limited) once.
     const fresh = remote && e.code === 'key_not_found' && (await remote.rotated());
     if (!fresh) throw e;
     keyset = fresh;
-    index = call(() => w.select_key(idToken, keyset.ks));
+    index = +call(w.select_key(idToken, keyset.ks));
   }
   const dot = idToken.lastIndexOf('.');
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
   const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
   if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
-  return JSON.parse(call(() => w.check_claims(idToken, issuer, clientId, nonce, vtr, skew, now)));
+  return JSON.parse(call(w.check_claims(idToken, issuer, clientId, nonce, vtr, skew, now)));
 }
 
 /** Every error code this package can raise. */
