@@ -24,11 +24,6 @@ setup-rust:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
-	@# Debian's binaryen 108 rewrites wasm-bindgen's externref table as a funcref
-	@# table (the module then fails to start), so build binaryen 116 from crates.io.
-	@if ! $(CARGO_BIN)/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then \
-	  echo "installing wasm-opt 0.116.1 (binaryen 116)"; \
-	  cargo install wasm-opt --locked --version 0.116.1; fi
 
 setup-apt:
 	@missing=""; \
@@ -42,11 +37,16 @@ setup-npm:
 # ---- build -----------------------------------------------------------------
 # The npm package in pkg/: the wasm core (without the pure-Rust RSA feature:
 # the browser build verifies with WebCrypto), wasm-bindgen's web glue, wasm-opt.
-build: setup-rust setup-apt
+# wasm-opt comes from npm's `binaryen` (a devDependency, pinned by package-lock):
+# Debian's binaryen 108 rewrites wasm-bindgen's externref table as a funcref
+# table, and the module then fails to start.
+WASM_OPT := node_modules/.bin/wasm-opt
+
+build: setup-rust setup-npm
 	cargo build --lib --release --target $(WASM_TARGET) --no-default-features --features tiny
 	wasm-bindgen --target web --out-dir $(WASM_OUT) --out-name nhs_login \
 	  target/$(WASM_TARGET)/release/nhs_login_client.wasm
-	$(CARGO_BIN)/wasm-opt $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OUT)/nhs_login_bg.wasm -o $(WASM_OUT)/nhs_login_bg.wasm
 	rm -f $(WASM_OUT)/.gitignore $(WASM_OUT)/package.json
 	@printf 'wasm: %s bytes raw, %s gzip -9\n' "$$(wc -c < $(WASM_OUT)/nhs_login_bg.wasm)" "$$(gzip -9c $(WASM_OUT)/nhs_login_bg.wasm | wc -c)"
 

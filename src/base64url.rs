@@ -30,15 +30,35 @@ pub fn encode(input: &[u8]) -> String {
     out
 }
 
-fn value(c: u8) -> Option<u32> {
-    Some(u32::from(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    }))
+/// The value of each base64url character; 0xFF for anything else.
+const DECODE: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Whether `input` is strict base64url without padding (the same rule as
+/// [`decode`]), checked without allocating.
+///
+/// ```
+/// assert!(nhs_login_client::base64url::is_valid("aGk_"));
+/// assert!(!nhs_login_client::base64url::is_valid("Zh"));
+/// ```
+pub fn is_valid(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    if bytes.len() % 4 == 1 || bytes.iter().any(|&c| DECODE[c as usize] == 0xFF) {
+        return false;
+    }
+    // Non-canonical encodings (non-zero bits after the last byte) are rejected.
+    match (bytes.len() % 4, bytes.last()) {
+        (2, Some(&c)) => DECODE[c as usize] & 0x0F == 0,
+        (3, Some(&c)) => DECODE[c as usize] & 0x03 == 0,
+        _ => true,
+    }
 }
 
 /// Decodes strict base64url without padding; `None` for anything else.
@@ -53,22 +73,21 @@ pub fn decode(input: &str) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        let produced = chunk.len() - 1;
-        // Non-canonical encodings (non-zero bits after the last byte) are rejected.
-        let unused_bits = 24 - 8 * produced;
-        if produced < 3 && n & ((1 << unused_bits) - 1) != 0 {
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in bytes {
+        let v = DECODE[c as usize];
+        if v == 0xFF {
             return None;
         }
-        for i in 0..produced {
-            out.push((n >> (16 - 8 * i)) as u8);
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
         }
     }
-    Some(out)
+    // Non-canonical encodings (non-zero bits after the last byte) are rejected.
+    (acc & ((1 << bits) - 1) == 0).then_some(out)
 }
 
 #[cfg(test)]
@@ -102,5 +121,12 @@ mod tests {
         assert_eq!(decode("Zh"), None); // trailing bits set
         assert_eq!(decode("Z"), None); // impossible length
         assert_eq!(decode("Zm 9v"), None);
+        assert!(
+            is_valid("")
+                && is_valid("Zg")
+                && is_valid("Zm8")
+                && !is_valid("Zm9=")
+                && !is_valid("Zm-/")
+        );
     }
 }

@@ -63,10 +63,12 @@ pub fn parse_callback(
             "must be the non-empty state sent in the request",
         ));
     }
-    let query = query_of(url).ok_or(Error::new(
-        ErrorCode::MissingCode,
-        "the redirect URL has no query string: it carries neither code nor error",
-    ))?;
+    let query = query_of(url).ok_or_else(|| {
+        Error::new(
+            ErrorCode::MissingCode,
+            "the redirect URL has no query string: it carries neither code nor error",
+        )
+    })?;
 
     let mut code = None;
     let mut state = None;

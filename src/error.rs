@@ -122,8 +122,13 @@ pub struct Error {
 }
 
 impl Error {
+    // The constructors are never inlined: there are a hundred error sites and
+    // one out-of-line call each is much smaller in wasm than the struct
+    // written out in place.
+
     /// An error with a fixed message.
-    pub(crate) const fn new(code: ErrorCode, message: &'static str) -> Self {
+    #[inline(never)]
+    pub(crate) fn new(code: ErrorCode, message: &'static str) -> Self {
         Error {
             code,
             message: Cow::Borrowed(message),
@@ -133,6 +138,7 @@ impl Error {
 
     /// An error whose message is built from parts (no `format!`, to keep
     /// `core::fmt` out of the wasm build).
+    #[inline(never)]
     pub(crate) fn with_parts(code: ErrorCode, parts: &[&str]) -> Self {
         Error {
             code,
@@ -142,11 +148,13 @@ impl Error {
     }
 
     /// `invalid_option` naming the field and the rule it breaks.
+    #[inline(never)]
     pub(crate) fn option(field: &str, rule: &str) -> Self {
         Error::with_parts(ErrorCode::InvalidOption, &["option `", field, "` ", rule])
     }
 
     /// `missing_claim` naming the claim.
+    #[inline(never)]
     pub(crate) fn missing_claim(name: &str) -> Self {
         Error::with_parts(
             ErrorCode::MissingClaim,
@@ -155,6 +163,7 @@ impl Error {
     }
 
     /// `invalid_claim` naming the claim and the rule it breaks.
+    #[inline(never)]
     pub(crate) fn invalid_claim(name: &str, rule: &str) -> Self {
         Error::with_parts(
             ErrorCode::InvalidClaim,

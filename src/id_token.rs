@@ -34,8 +34,8 @@ pub const ALLOWED_ALG: &str = "RS512";
 #[derive(Debug)]
 pub struct UntrustedToken<'a> {
     signing_input: &'a str,
-    payload: Vec<u8>,
-    signature: Vec<u8>,
+    payload: &'a str,
+    signature: &'a str,
     kid: Option<String>,
 }
 
@@ -69,8 +69,9 @@ impl<'a> UntrustedToken<'a> {
             return Err(malformed("the token is not a compact JWS of three dot-separated parts (it may be encrypted, or not a JWT)"));
         };
         let header_bytes =
-            base64url::decode(h).ok_or(malformed("the JWS header is not base64url"))?;
-        let header = json::parse(&header_bytes).ok_or(malformed("the JWS header is not JSON"))?;
+            base64url::decode(h).ok_or_else(|| malformed("the JWS header is not base64url"))?;
+        let header =
+            json::parse(&header_bytes).ok_or_else(|| malformed("the JWS header is not JSON"))?;
         if header.as_object().is_none() {
             return Err(malformed("the JWS header is not a JSON object"));
         }
@@ -103,10 +104,15 @@ impl<'a> UntrustedToken<'a> {
             Some(Value::String(k)) => Some(k.clone()),
             Some(_) => return Err(malformed("the JWS header kid is not a string")),
         };
-        let payload = base64url::decode(p).ok_or(malformed("the JWT claims are not base64url"))?;
-        let signature =
-            base64url::decode(s).ok_or(malformed("the JWS signature is not base64url"))?;
-        if signature.is_empty() {
+        // Checked now, decoded only when needed (the browser build never
+        // decodes the signature in wasm: WebCrypto gets it from the wrapper).
+        if !base64url::is_valid(p) {
+            return Err(malformed("the JWT claims are not base64url"));
+        }
+        if !base64url::is_valid(s) {
+            return Err(malformed("the JWS signature is not base64url"));
+        }
+        if s.is_empty() {
             return Err(Error::new(
                 ErrorCode::InvalidSignature,
                 "the token has an empty signature",
@@ -114,11 +120,11 @@ impl<'a> UntrustedToken<'a> {
         }
         let signing_input = token
             .get(..h.len() + 1 + p.len())
-            .ok_or(malformed("bad token"))?;
+            .ok_or_else(|| malformed("bad token"))?;
         Ok(UntrustedToken {
             signing_input,
-            payload,
-            signature,
+            payload: p,
+            signature: s,
             kid,
         })
     }
@@ -134,13 +140,13 @@ impl<'a> UntrustedToken<'a> {
     }
 
     /// The decoded signature bytes.
-    pub fn signature(&self) -> &[u8] {
-        &self.signature
+    pub fn signature(&self) -> Vec<u8> {
+        base64url::decode(self.signature).unwrap_or_default()
     }
 
     /// The decoded claims JSON (not yet trusted).
-    pub fn payload(&self) -> &[u8] {
-        &self.payload
+    pub fn payload(&self) -> Vec<u8> {
+        base64url::decode(self.payload).unwrap_or_default()
     }
 }
 
@@ -154,15 +160,17 @@ impl<'a> UntrustedToken<'a> {
 #[cfg(feature = "rsa")]
 pub fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Result<()> {
     use sha2::{Digest, Sha512};
-    let key = key.rsa_key().ok_or(Error::new(
-        ErrorCode::KeyNotFound,
-        "the selected JWK is not a valid RSA public key",
-    ))?;
+    let key = key.rsa_key().ok_or_else(|| {
+        Error::new(
+            ErrorCode::KeyNotFound,
+            "the selected JWK is not a valid RSA public key",
+        )
+    })?;
     let digest = Sha512::digest(token.signing_input());
     key.verify(
         rsa::Pkcs1v15Sign::new::<Sha512>(),
         &digest,
-        token.signature(),
+        &token.signature(),
     )
     .map_err(|_| {
         Error::new(
@@ -294,7 +302,8 @@ impl IdTokenVerifier {
         if self.client_id.is_empty() {
             return Err(Error::option("clientId", "must not be empty"));
         }
-        let claims = json::parse(payload).ok_or(malformed("the JWT claims are not valid JSON"))?;
+        let claims =
+            json::parse(payload).ok_or_else(|| malformed("the JWT claims are not valid JSON"))?;
         if claims.as_object().is_none() {
             return Err(malformed("the JWT claims are not a JSON object"));
         }
@@ -315,7 +324,7 @@ impl IdTokenVerifier {
                 .iter()
                 .map(|v| {
                     v.as_str()
-                        .ok_or(Error::invalid_claim("aud", "has a non-string member"))
+                        .ok_or_else(|| Error::invalid_claim("aud", "has a non-string member"))
                 })
                 .collect::<Result<_>>()?,
             Some(_) => {
@@ -469,12 +478,11 @@ impl IdTokenVerifier {
     ) -> Result<Claims> {
         let untrusted = UntrustedToken::decode(token)?;
         let index = jwks.select(untrusted.kid())?;
-        let key = jwks.get(index).ok_or(Error::new(
-            ErrorCode::KeyNotFound,
-            "the selected key is missing",
-        ))?;
+        let key = jwks
+            .get(index)
+            .ok_or_else(|| Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
         verify_rs512(&untrusted, key)?;
-        let claims = self.check_claims(untrusted.payload(), nonce, now)?;
+        let claims = self.check_claims(&untrusted.payload(), nonce, now)?;
         Ok(Claims::from_value(claims))
     }
 }

@@ -90,6 +90,7 @@ const MAX_DEPTH: u32 = 32;
 pub fn parse(input: &[u8]) -> Option<Value> {
     let text = core::str::from_utf8(input).ok()?;
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -99,6 +100,7 @@ pub fn parse(input: &[u8]) -> Option<Value> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -219,8 +221,9 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            // The input is valid UTF-8 and we stopped on ASCII, so this slice is too.
-            out.push_str(core::str::from_utf8(self.s.get(start..self.i)?).ok()?);
+            // We stopped on ASCII, so both ends are char boundaries of the
+            // already validated text: no second UTF-8 check.
+            out.push_str(self.text.get(start..self.i)?);
             match self.bump()? {
                 b'"' => return Some(out),
                 b'\\' => {

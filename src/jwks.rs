@@ -130,11 +130,11 @@ impl Jwks {
         if document.len() > MAX_JWKS_BYTES {
             return Err(bad("the JWKS is larger than 256 KiB"));
         }
-        let v = json::parse(document).ok_or(bad("the JWKS is not valid JSON"))?;
+        let v = json::parse(document).ok_or_else(|| bad("the JWKS is not valid JSON"))?;
         let keys = v
             .get("keys")
             .and_then(Value::as_array)
-            .ok_or(bad("the JWKS has no `keys` array (RFC 7517 5.1)"))?;
+            .ok_or_else(|| bad("the JWKS has no `keys` array (RFC 7517 5.1)"))?;
         let mut out = Jwks { keys: Vec::new() };
         for key in keys {
             if key.as_object().is_none() {
@@ -152,9 +152,9 @@ impl Jwks {
                 let s = key
                     .get(name)
                     .and_then(Value::as_str)
-                    .ok_or(bad("an RSA JWK lacks `n` or `e`"))?;
-                let bytes =
-                    base64url::decode(s).ok_or(bad("an RSA JWK's `n` or `e` is not base64url"))?;
+                    .ok_or_else(|| bad("an RSA JWK lacks `n` or `e`"))?;
+                let bytes = base64url::decode(s)
+                    .ok_or_else(|| bad("an RSA JWK's `n` or `e` is not base64url"))?;
                 Ok((s.to_owned(), bytes))
             };
             let (n, n_bytes) = member("n")?;

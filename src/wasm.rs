@@ -228,8 +228,9 @@ pub fn check_claims(
             return Err(Error::option("now", "must be a finite number of seconds"));
         }
         let t = UntrustedToken::decode(token)?;
-        verifier(issuer, client_id, vtr, skew)?.check_claims(t.payload(), nonce.as_deref(), now)?;
-        String::from_utf8(t.payload().to_vec()).map_err(|_| {
+        let payload = t.payload();
+        verifier(issuer, client_id, vtr, skew)?.check_claims(&payload, nonce.as_deref(), now)?;
+        String::from_utf8(payload).map_err(|_| {
             Error::new(
                 crate::ErrorCode::MalformedToken,
                 "the JWT claims are not UTF-8",
@@ -262,7 +263,7 @@ pub fn validate_in_rust(
             now,
         )?;
         let t = UntrustedToken::decode(token)?;
-        String::from_utf8(t.payload().to_vec()).map_err(|_| {
+        String::from_utf8(t.payload()).map_err(|_| {
             Error::new(
                 crate::ErrorCode::MalformedToken,
                 "the JWT claims are not UTF-8",
