@@ -197,6 +197,7 @@ pub struct IdTokenVerifier {
     clock_skew: u64,
     vtr: Vtr,
     trusted_audiences: Vec<String>,
+    check_nonce: bool,
 }
 
 /// Known NHS login claims and the JSON type each must have when present
@@ -258,6 +259,7 @@ impl IdTokenVerifier {
             clock_skew: 60,
             vtr: Vtr::nhs_login_default(),
             trusted_audiences: Vec::new(),
+            check_nonce: true,
         }
     }
 
@@ -278,6 +280,15 @@ impl IdTokenVerifier {
     /// (OIDC Core 3.1.3.7 (3)). None by default.
     pub fn with_trusted_audiences(mut self, audiences: Vec<String>) -> Self {
         self.trusted_audiences = audiences;
+        self
+    }
+
+    /// Skips the `nonce` comparison. Only for a server that exchanges the code
+    /// on behalf of a browser which checks the nonce itself (the edge handler
+    /// when the browser does not send its nonce); never for the party that
+    /// created the authorization request.
+    pub fn without_nonce_check(mut self) -> Self {
+        self.check_nonce = false;
         self
     }
 
@@ -386,6 +397,7 @@ impl IdTokenVerifier {
 
         // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
         match (nonce, claims.get("nonce")) {
+            _ if !self.check_nonce => {}
             (Some(sent), Some(Value::String(got)))
                 if constant_time_eq(sent.as_bytes(), got.as_bytes()) => {}
             (None, None) => {}

@@ -131,8 +131,21 @@ const keysetFor = (jwks) => {
   return k;
 };
 
-const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+// base64url to bytes (the wasm core has already checked the alphabet and length).
+const B64 = new Uint8Array(128);
+for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+const b64 = (s) => {
+  const out = new Uint8Array((s.length * 3) >> 2);
+  for (let i = 0, j = 0, acc = 0, bits = 0; i < s.length; i++) {
+    acc = ((acc << 6) | B64[s.charCodeAt(i)]) & 0xffffff;
+    if ((bits += 6) >= 8) out[j++] = acc >> (bits -= 8);
+  }
+  return out;
+};
 const utf8 = new TextEncoder();
+
+/** @internal A parsed keyset from JWKS text (edge handler caches). Throws invalid_jwks. */
+export const keysetFromText = (text) => new Keyset(text);
 
 /**
  * Fetches a JWKS from `url` (NHS login's, or your edge handler's cached copy),
@@ -207,7 +220,7 @@ export async function validateIdToken(idToken, o = {}) {
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
   const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
   if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
-  return JSON.parse(call(w.check_claims(idToken, issuer, clientId, nonce, vtr, skew, now)));
+  return JSON.parse(call(w.check_claims(idToken, issuer, clientId, nonce, o.checkNonce !== false, vtr, skew, now)));
 }
 
 /** Every error code this package can raise. */

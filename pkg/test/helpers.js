@@ -53,3 +53,28 @@ export class MemoryStorage {
   removeItem(k) { this.#m.delete(k); }
   clear() { this.#m.clear(); }
 }
+
+/** An RSA-2048 client key pair: PKCS#8 PEM private key and public JWK (as a service registers with NHS login). */
+export async function makeClientKey(kid = 'client-key-1') {
+  const pair = await crypto.subtle.generateKey(
+    { ...ALG, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    true,
+    ['sign', 'verify'],
+  );
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const pem = `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g).join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const pub = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  return { pem, kid, publicKey: pair.publicKey, jwk: { kty: 'RSA', n: pub.n, e: pub.e, kid, alg: 'RS512', use: 'sig' } };
+}
+
+/** Decodes a JWT's header and payload without verifying (for assertions in tests). */
+export const decodeJwt = (t) => {
+  const [h, p] = t.split('.');
+  return { header: JSON.parse(Buffer.from(h, 'base64url')), payload: JSON.parse(Buffer.from(p, 'base64url')) };
+};
+
+/** Verifies an RS512 JWT with a WebCrypto public key. */
+export async function verifyRs512(token, publicKey) {
+  const i = token.lastIndexOf('.');
+  return crypto.subtle.verify(ALG, publicKey, Buffer.from(token.slice(i + 1), 'base64url'), new TextEncoder().encode(token.slice(0, i)));
+}

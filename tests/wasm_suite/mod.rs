@@ -99,6 +99,7 @@ fn check(token: &str, vtr: &[&str]) -> Result<String, String> {
         ISSUER.into(),
         CLIENT.into(),
         Some("n1".into()),
+        true,
         Some(vtr.join("\u{1f}")),
         60.0,
         NOW,

@@ -1,0 +1,469 @@
+// nhs-login-client/edge: the server half every SPA using NHS login needs.
+//
+// NHS login authenticates clients at its token endpoint with private_key_jwt
+// only (EIS §3.5, Table 6; RFC 7523), and its token, userinfo and JWKS
+// endpoints are meant for back-end calls. This module is a Web-standard
+// `(Request) => Promise<Response>` handler (fetch, crypto.subtle, Request,
+// Response only) that holds the private key as a non-extractable WebCrypto key,
+// exchanges codes for the SPA, keeps the refresh token in an encrypted
+// HttpOnly cookie, and serves cached copies of NHS login's JWKS and discovery.
+//
+// It only ever calls the endpoints fixed in its options: no URL is taken from
+// a request. Secrets (the key, assertions, tokens) never appear in an error or
+// in a log event.
+import { validateIdToken, keysetFromText, NhsLoginError } from './core.js';
+
+const ENVIRONMENTS = {
+  sandpit: 'https://auth.sandpit.signin.nhs.uk',
+  integration: 'https://auth.aos.signin.nhs.uk',
+  production: 'https://auth.login.nhs.uk',
+};
+const MAX_BODY = 16 * 1024; // request bodies
+const MAX_UPSTREAM = 256 * 1024; // answers from NHS login
+const COOKIE = '__Host-nhs-login'; // __Host-: Secure, Path=/, no Domain (RFC 6265bis 4.1.3.2)
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+const b64u = (bytes) => {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+const unb64u = (s) => {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('not base64url');
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+};
+const b64json = (v) => b64u(enc.encode(JSON.stringify(v)));
+
+/** A configuration mistake, raised by createEdgeHandler at start-up. */
+const configError = (message) => new NhsLoginError('invalid_option', message);
+
+/** An HTTP error answer: `{ error, error_description }` with a status. */
+class HttpError extends Error {
+  constructor(status, error, description, headers) {
+    super(description);
+    this.status = status;
+    this.error = error;
+    this.headers = headers;
+  }
+}
+
+const httpsOrLoopback = (u) => u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname));
+
+function parseUrl(value, field) {
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    throw configError(`option \`${field}\` must be an absolute URL`);
+  }
+  if (!httpsOrLoopback(u) || u.hash || u.username || u.password) {
+    throw configError(`option \`${field}\` must be https (http only on loopback), without fragment or credentials`);
+  }
+  return value; // kept exactly as given: the issuer is compared character for character
+}
+
+// PKCS#8 PEM ("BEGIN PRIVATE KEY", as `openssl genpkey` writes it; EIS / NHS login docs "generating-pem").
+function pemToDer(pem) {
+  if (typeof pem !== 'string') throw configError('option `privateKey` must be a PKCS#8 PEM string');
+  const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(pem);
+  if (!m) {
+    throw configError(
+      /BEGIN RSA PRIVATE KEY/.test(pem)
+        ? 'option `privateKey` is PKCS#1 ("BEGIN RSA PRIVATE KEY"); convert it with `openssl pkcs8 -topk8 -nocrypt`'
+        : 'option `privateKey` must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")',
+    );
+  }
+  const bin = atob(m[1].replace(/\s+/g, ''));
+  const der = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
+  return der;
+}
+
+// Reads a body stream up to `limit` bytes; larger bodies fail fast with `onTooLarge`.
+async function readLimited(body, limit, onTooLarge) {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      throw onTooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+// Seconds a response may be cached: Cache-Control max-age / s-maxage, bounded to [60 s, 24 h].
+function maxAgeOf(headers, fallback) {
+  const cc = headers.get('cache-control') || '';
+  const m = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*(\d+)/i.exec(cc);
+  const s = /no-store|no-cache/i.test(cc) ? 60 : m ? Number(m[1]) : fallback;
+  return Math.min(Math.max(s, 60), 86400) * 1000;
+}
+
+/**
+ * Creates the edge handler. Throws `invalid_option` (an NhsLoginError) at once
+ * for a configuration mistake: missing clientId, privateKey not PKCS#8, a
+ * non-https endpoint, no allowedOrigins or redirectUris, a bad cookie secret.
+ *
+ * @param {object} o see README "Edge handler" and edge.d.ts
+ * @returns {(request: Request) => Promise<Response>}
+ */
+export function createEdgeHandler(o = {}) {
+  if (typeof o.clientId !== 'string' || !o.clientId) throw configError('option `clientId` is required');
+  const issuerText = o.issuer ?? ENVIRONMENTS[o.environment];
+  if (typeof issuerText !== 'string') throw configError('option `environment` (sandpit, integration, production) or `issuer` is required');
+  const issuer = parseUrl(issuerText, 'issuer');
+  // EIS §3.3 endpoint paths, unless given explicitly.
+  const endpoints = {
+    token: parseUrl(o.tokenEndpoint ?? `${issuer}/token`, 'tokenEndpoint'),
+    userinfo: parseUrl(o.userinfoEndpoint ?? `${issuer}/userinfo`, 'userinfoEndpoint'),
+    jwks: parseUrl(o.jwksUri ?? `${issuer}/.well-known/jwks.json`, 'jwksUri'),
+    discovery: parseUrl(o.discoveryUrl ?? `${issuer}/.well-known/openid-configuration`, 'discoveryUrl'),
+  };
+  const der = pemToDer(o.privateKey);
+  if (o.keyId != null && typeof o.keyId !== 'string') throw configError('option `keyId` must be a string');
+  const origins = o.allowedOrigins;
+  if (!Array.isArray(origins) || !origins.length || origins.some((x) => typeof x !== 'string')) throw configError('option `allowedOrigins` must list the origins of your SPA');
+  const allowedOrigins = new Set(origins.map((x) => new URL(x).origin));
+  const redirects = o.redirectUris;
+  if (!Array.isArray(redirects) || !redirects.length || redirects.some((x) => typeof x !== 'string')) throw configError('option `redirectUris` must list the registered redirect URIs');
+  const redirectUris = new Set(redirects);
+  const basePath = (o.basePath ?? '/auth').replace(/\/$/, '');
+  const timeoutMs = o.timeoutMs ?? 10000;
+  if (!(timeoutMs > 0)) throw configError('option `timeoutMs` must be a positive number');
+  const vtr = o.vtr; // the vectors registered for the client; checked against vot
+  const clockSkewSeconds = o.clockSkewSeconds ?? 60;
+  let secret;
+  if (o.cookieSecret != null) {
+    try {
+      secret = unb64u(o.cookieSecret);
+    } catch {}
+    if (!secret || secret.length !== 32) throw configError('option `cookieSecret` must be 32 random bytes, base64url (e.g. from `openssl rand -base64 32 | tr +/ -_ | tr -d =`)');
+  }
+  const doFetch = o.fetch ?? ((...a) => fetch(...a));
+  const log = typeof o.log === 'function' ? o.log : () => {};
+  const sessionSeconds = o.sessionSeconds ?? 12 * 3600; // NHS login session rule: 12 h at most
+
+  // Keys are imported once, non-extractable.
+  let signingKey;
+  const signKey = () =>
+    (signingKey ??= crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, false, ['sign']).catch(() => {
+      signingKey = undefined;
+      throw new HttpError(500, 'server_error', 'the configured private key could not be imported (it must be an RSA PKCS#8 key)');
+    }));
+  let cookieKey;
+  const aesKey = () => (cookieKey ??= crypto.subtle.importKey('raw', secret, 'AES-GCM', false, ['encrypt', 'decrypt']));
+  const aad = enc.encode(`nhs-login-client/session/v1/${o.clientId}`);
+
+  // ---- upstream calls: fixed URLs, time-out, size cap, JSON only -----------
+  async function upstream(url, init, what) {
+    let res;
+    try {
+      res = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      const timedOut = e && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      log({ event: 'upstream_failed', what, reason: timedOut ? 'timeout' : 'unreachable' });
+      throw timedOut
+        ? new HttpError(504, 'temporarily_unavailable', `NHS login did not answer the ${what} request within ${timeoutMs} ms`)
+        : new HttpError(502, 'temporarily_unavailable', `NHS login could not be reached for the ${what} request`);
+    }
+    let bytes;
+    try {
+      bytes = await readLimited(res.body, MAX_UPSTREAM, () => new HttpError(502, 'server_error', `NHS login's ${what} answer is too large`));
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      throw new HttpError(e && e.name === 'TimeoutError' ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
+    }
+    let json;
+    try {
+      json = JSON.parse(dec.decode(bytes));
+    } catch {}
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      log({ event: 'upstream_not_json', what, status: res.status });
+      throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${res.status})`);
+    }
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  // RFC 6749 5.2 error bodies are passed through (error and description only).
+  function passThroughError(status, json, what) {
+    const error = typeof json.error === 'string' ? json.error.slice(0, 128) : 'server_error';
+    const description = typeof json.error_description === 'string' ? json.error_description.slice(0, 512) : `NHS login refused the ${what} request`;
+    log({ event: 'upstream_error', what, status, error });
+    return new HttpError(status >= 400 && status < 500 ? status : 502, error, description);
+  }
+
+  // ---- private_key_jwt client assertion (RFC 7523 §3, EIS Table 6) --------
+  async function clientAssertion() {
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: 'RS512', typ: 'JWT', ...(o.keyId ? { kid: o.keyId } : {}) };
+    // aud: NHS login requires the token endpoint; the issuer is added as
+    // RFC 7523 and newer OAuth profiles ask (Auth.js, vaccinations-app do the same).
+    const payload = { iss: o.clientId, sub: o.clientId, aud: [issuer, endpoints.token], jti: crypto.randomUUID(), iat: now, exp: now + 60 };
+    return signJwt(header, payload);
+  }
+
+  async function signJwt(header, payload) {
+    const input = `${b64json(header)}.${b64json(payload)}`;
+    const sig = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await signKey(), enc.encode(input));
+    return `${input}.${b64u(new Uint8Array(sig))}`;
+  }
+
+  async function tokenRequest(params, what) {
+    const body = new URLSearchParams({
+      ...params,
+      client_id: o.clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await clientAssertion(),
+    });
+    const r = await upstream(endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, what);
+    if (r.status !== 200 || typeof r.json.error === 'string') throw passThroughError(r.status, r.json, what);
+    if (typeof r.json.access_token !== 'string' || !/^bearer$/i.test(r.json.token_type ?? '')) {
+      throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
+    }
+    return r.json;
+  }
+
+  // ---- cached JWKS and discovery ------------------------------------------
+  function cached(url, what, parse) {
+    let value, expires = 0, fetchedAt = -Infinity, pending;
+    const load = () =>
+      (pending ??= (async () => {
+        try {
+          const r = await upstream(url, { headers: { accept: 'application/json' } }, what);
+          if (r.status !== 200) throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
+          const parsed = parse(r.json);
+          value = { json: r.json, parsed };
+          fetchedAt = Date.now();
+          expires = fetchedAt + maxAgeOf(r.headers, 3600);
+          return value;
+        } finally {
+          pending = undefined;
+        }
+      })());
+    return {
+      get: () => (value && Date.now() < expires ? value : load()),
+      // After an unknown kid: refetch, at most once a minute.
+      refresh: () => (Date.now() - fetchedAt >= 60_000 ? load() : undefined),
+    };
+  }
+  const jwks = cached(endpoints.jwks, 'JWKS', (json) => {
+    try {
+      return keysetFromText(JSON.stringify(json));
+    } catch (e) {
+      throw new HttpError(502, 'server_error', `NHS login's JWKS is unusable: ${e.message}`);
+    }
+  });
+  const discovery = cached(endpoints.discovery, 'discovery', (json) => {
+    if (json.issuer !== issuer) throw new HttpError(502, 'server_error', "NHS login's discovery document names another issuer");
+    return json;
+  });
+  const remoteJwks = {
+    keyset: async () => (await jwks.get()).parsed,
+    rotated: async () => (await jwks.refresh())?.parsed,
+  };
+
+  // ---- the encrypted session cookie (refresh token, sub, ID token jti) -----
+  async function sealCookie(session) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, await aesKey(), enc.encode(JSON.stringify(session))));
+    const out = new Uint8Array(12 + ct.length);
+    out.set(iv);
+    out.set(ct, 12);
+    return `${COOKIE}=${b64u(out)}; Path=/; Max-Age=${sessionSeconds}; HttpOnly; Secure; SameSite=Strict`;
+  }
+  const clearCookie = `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict`;
+  async function openCookie(request) {
+    if (!secret) throw new HttpError(501, 'unsupported', 'this route needs the `cookieSecret` option');
+    const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([A-Za-z0-9_-]+)`).exec(request.headers.get('cookie') || '');
+    const none = () => new HttpError(401, 'login_required', 'no NHS login session: sign in again');
+    if (!m || m[1].length > 8192) throw none();
+    try {
+      const raw = unb64u(m[1]);
+      const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: raw.subarray(0, 12), additionalData: aad }, await aesKey(), raw.subarray(12));
+      const s = JSON.parse(dec.decode(plain));
+      if (!(s.exp > Date.now() / 1000)) throw new Error('expired');
+      return s;
+    } catch {
+      throw none();
+    }
+  }
+
+  // ---- request parsing -----------------------------------------------------
+  async function jsonBody(request) {
+    const type = (request.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') throw new HttpError(415, 'invalid_request', 'send the body as application/json');
+    const declared = Number(request.headers.get('content-length'));
+    if (declared > MAX_BODY) throw new HttpError(413, 'invalid_request', `the body is larger than ${MAX_BODY} bytes`);
+    const bytes = await readLimited(request.body, MAX_BODY, () => new HttpError(413, 'invalid_request', `the body is larger than ${MAX_BODY} bytes`));
+    let v;
+    try {
+      v = JSON.parse(dec.decode(bytes));
+    } catch {}
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, 'invalid_request', 'the body is not a JSON object');
+    return v;
+  }
+  const field = (body, name, re) => {
+    const v = body[name];
+    if (typeof v !== 'string' || !v) throw new HttpError(400, 'invalid_request', `\`${name}\` is required`);
+    if (re && !re.test(v)) throw new HttpError(400, 'invalid_request', `\`${name}\` is malformed`);
+    return v;
+  };
+
+  // ---- routes --------------------------------------------------------------
+  async function token(request) {
+    const body = await jsonBody(request);
+    const code = field(body, 'code', /^[\x21-\x7e]{1,2048}$/);
+    // RFC 7636 4.1: 43–128 unreserved characters.
+    const codeVerifier = field(body, 'code_verifier', /^[A-Za-z0-9._~-]{43,128}$/);
+    const redirectUri = field(body, 'redirect_uri');
+    if (!redirectUris.has(redirectUri)) throw new HttpError(400, 'invalid_request', '`redirect_uri` is not one of the registered redirect URIs');
+    const nonce = body.nonce;
+    if (nonce != null && typeof nonce !== 'string') throw new HttpError(400, 'invalid_request', '`nonce` must be a string');
+
+    const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
+    if (typeof t.id_token !== 'string') throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
+    let claims;
+    try {
+      claims = await validateIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce: nonce ?? undefined, checkNonce: nonce != null });
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      log({ event: 'id_token_rejected', code: e.code });
+      throw new HttpError(502, 'invalid_id_token', `NHS login's ID token failed validation: ${e.code}`);
+    }
+    const headers = {};
+    if (secret) {
+      headers['set-cookie'] = await sealCookie({
+        sub: claims.sub,
+        jti: claims.jti,
+        rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
+        exp: Math.floor(Date.now() / 1000) + sessionSeconds,
+      });
+    }
+    return json(200, pick(t, ['id_token', 'access_token', 'token_type', 'expires_in', 'scope']), headers);
+  }
+
+  async function refresh(request) {
+    const s = await openCookie(request);
+    if (!s.rt) throw new HttpError(400, 'invalid_grant', 'this session has no refresh token');
+    let t;
+    try {
+      t = await tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh');
+    } catch (e) {
+      // A stale refresh token ends the session.
+      if (e instanceof HttpError && e.error === 'invalid_grant') e.headers = { 'set-cookie': clearCookie };
+      throw e;
+    }
+    // Keep the newest refresh token (EIS: "the latest valid refresh token").
+    const cookie = await sealCookie({ ...s, rt: typeof t.refresh_token === 'string' ? t.refresh_token : s.rt });
+    return json(200, pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), { 'set-cookie': cookie });
+  }
+
+  async function userinfo(request) {
+    const auth = request.headers.get('authorization') || '';
+    const m = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(auth);
+    if (!m) throw new HttpError(401, 'invalid_token', 'send the access token as `Authorization: Bearer ...`', { 'www-authenticate': 'Bearer' });
+    const s = await openCookie(request);
+    const r = await upstream(endpoints.userinfo, { headers: { authorization: `Bearer ${m[1]}`, accept: 'application/json' } }, 'userinfo');
+    if (r.status !== 200) throw passThroughError(r.status, r.json, 'userinfo');
+    // EIS §3.6.2 / OIDC Core 5.3.2: the userinfo sub MUST equal the ID token's.
+    if (r.json.sub !== s.sub) {
+      log({ event: 'userinfo_sub_mismatch' });
+      throw new HttpError(502, 'invalid_userinfo', "NHS login's userinfo is for another user than the ID token");
+    }
+    return json(200, r.json);
+  }
+
+  async function ssoAssertion(request) {
+    const s = await openCookie(request);
+    if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
+    const now = Math.floor(Date.now() / 1000);
+    // NHS login single sign-on (EIS Table 1 asserted_login_identity; docs single-sign-on):
+    // one-time JWT, iss = client id, code = the ID token's jti, lifetime at most 60 s.
+    const jwt = await signJwt({ alg: 'RS512', typ: 'JWT', ...(o.keyId ? { kid: o.keyId } : {}) }, { iss: o.clientId, jti: crypto.randomUUID(), code: s.jti, iat: now, exp: now + 60 });
+    return json(200, { asserted_login_identity: jwt, expires_in: 60 });
+  }
+
+  const routes = {
+    '/token': { POST: token },
+    '/refresh': { POST: refresh },
+    '/userinfo': { GET: userinfo },
+    '/sso-assertion': { POST: ssoAssertion },
+    '/jwks': { GET: async () => json(200, (await jwks.get()).json) },
+    '/.well-known/openid-configuration': { GET: async () => json(200, (await discovery.get()).json) },
+  };
+
+  function json(status, body, headers = {}) {
+    return new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+    });
+  }
+  const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+
+  function cors(response, origin) {
+    if (origin && allowedOrigins.has(origin)) {
+      response.headers.set('access-control-allow-origin', origin);
+      response.headers.set('access-control-allow-credentials', 'true');
+    }
+    response.headers.append('vary', 'Origin');
+    return response;
+  }
+
+  return async function handle(request) {
+    const url = new URL(request.url);
+    const origin = request.headers.get('origin');
+    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+      return cors(json(404, { error: 'not_found', error_description: 'no such route' }), origin);
+    }
+    const path = url.pathname.slice(basePath.length);
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    try {
+      if (!route) throw new HttpError(404, 'not_found', 'no such route');
+      // Cross-origin calls only from the allowed origins; state-changing routes
+      // need an Origin at all (CSRF defence for the cookie routes).
+      if (origin !== null && !allowedOrigins.has(origin)) throw new HttpError(403, 'forbidden_origin', 'this origin is not allowed');
+      if (request.method === 'OPTIONS') {
+        if (origin === null) throw new HttpError(403, 'forbidden_origin', 'a preflight needs an Origin');
+        return cors(
+          new Response(null, {
+            status: 204,
+            headers: {
+              'access-control-allow-methods': Object.keys(route).join(', '),
+              'access-control-allow-headers': 'content-type, authorization',
+              'access-control-max-age': '600',
+              'cache-control': 'no-store',
+            },
+          }),
+          origin,
+        );
+      }
+      const handler = Object.hasOwn(route, request.method) ? route[request.method] : undefined;
+      if (!handler) throw new HttpError(405, 'method_not_allowed', `use ${Object.keys(route).join(' or ')}`, { allow: Object.keys(route).join(', ') });
+      if (request.method === 'POST' && origin === null) throw new HttpError(403, 'forbidden_origin', 'POST requests need an Origin header');
+      return cors(await handler(request), origin);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        return cors(json(e.status, { error: e.error, error_description: e.message }, e.headers), origin);
+      }
+      log({ event: 'internal_error', name: e && e.name });
+      return cors(json(500, { error: 'server_error', error_description: 'internal error' }), origin);
+    }
+  };
+}
