@@ -38,9 +38,13 @@ wasm=$TARGET_DIR/$TRIPLE/release/nhs_login_client.wasm
 
 rm -rf "$RSA_OUT"
 wasm-bindgen --target web --out-dir "$RSA_OUT" --out-name nhs_login "$wasm"
-if command -v wasm-opt >/dev/null; then
-  wasm-opt "${WASM_OPT_FLAGS[@]}" "$RSA_OUT/nhs_login_bg.wasm" -o "$RSA_OUT/nhs_login_bg.wasm"
-  # Some binaryen versions point __wbindgen_externrefs at the wrong table; repair.
+# The same wasm-opt as `make build` (npm's binaryen), else any on PATH.
+if [[ -x node_modules/.bin/wasm-opt ]]; then WASM_OPT=node_modules/.bin/wasm-opt
+elif command -v wasm-opt >/dev/null; then WASM_OPT=wasm-opt
+else WASM_OPT=""; fi
+if [[ -n $WASM_OPT ]]; then
+  "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$RSA_OUT/nhs_login_bg.wasm" -o "$RSA_OUT/nhs_login_bg.wasm"
+  # Some binaryen versions (e.g. Debian's 108) point __wbindgen_externrefs at the wrong table; repair.
   node benches/wasm-tables.mjs fix "$RSA_OUT/nhs_login_bg.wasm"
 else
   echo "note: wasm-opt not found; the rsa variant is measured as wasm-bindgen left it" >&2

@@ -118,10 +118,14 @@ async function floor(idToken, { clientId, nonce, vtr, now, clockSkewSeconds: ske
   return c;
 }
 
-// (3) Our pure-Rust variant: RS512 in wasm, the keyset parsed once.
+// (3) Our pure-Rust variant: RS512 in wasm, the keyset parsed once. The wasm
+// boundary speaks strings: lists joined with \x1f; the result is "1" + claims
+// JSON, or "0" + code \x1f message.
 const rustKeyset = new rsaGlue.Keyset(JSON.stringify(jwks));
 async function rust(idToken, { clientId, nonce, vtr, now, clockSkewSeconds }) {
-  return JSON.parse(rsaGlue.validate_in_rust(idToken, rustKeyset, ISSUER, clientId, nonce, vtr, clockSkewSeconds, now));
+  const r = rsaGlue.validate_in_rust(idToken, rustKeyset, ISSUER, clientId, nonce, vtr.join('\x1f'), clockSkewSeconds, now);
+  if (r[0] !== '1') throw new Error(r.slice(1).replace('\x1f', ': '));
+  return JSON.parse(r.slice(1));
 }
 
 const contenders = [

@@ -1,0 +1,48 @@
+// Type declarations for nhs-login-client/edge (hand-written).
+import type { Environment, VectorOfTrust } from './index.js';
+
+export interface EdgeHandlerOptions {
+  /** NHS login environment (sets issuer and endpoints). */
+  environment?: Environment;
+  /** Issuer, exactly as in discovery (e.g. the local provider's `http://127.0.0.1:9000`). Overrides `environment`. */
+  issuer?: string;
+  /** Explicit endpoints; default `{issuer}/token`, `/userinfo`, `/.well-known/jwks.json`, `/.well-known/openid-configuration`. */
+  tokenEndpoint?: string;
+  userinfoEndpoint?: string;
+  jwksUri?: string;
+  discoveryUrl?: string;
+  /** The client id NHS login issued. */
+  clientId: string;
+  /** The client's RSA private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Imported once, non-extractable. */
+  privateKey: string;
+  /** `kid` for the client assertion header. */
+  keyId?: string;
+  /** Origins of the SPA allowed to call the handler (CORS and CSRF check). */
+  allowedOrigins: string[];
+  /** The registered redirect URIs; `/token` refuses any other. */
+  redirectUris: string[];
+  /** Path prefix of the routes. Default `/auth`. */
+  basePath?: string;
+  /** Time-out for each call to NHS login. Default 10000. */
+  timeoutMs?: number;
+  /** 32 random bytes, base64url: the AES-GCM key of the session cookie (needed for /refresh, /userinfo, /sso-assertion). */
+  cookieSecret?: string;
+  /** Session cookie lifetime in seconds. Default 43200 (NHS login's 12-hour rule). */
+  sessionSeconds?: number;
+  /** The vectors of trust registered for the client; the ID token's `vot` must satisfy one. Default NHS login's (P9). */
+  vtr?: VectorOfTrust[];
+  /** Leeway for ID token times. Default 60. */
+  clockSkewSeconds?: number;
+  /** Structured events (never containing secrets), e.g. for console.log. */
+  log?: (event: { event: string; [k: string]: unknown }) => void;
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
+ * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
+ * GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
+ * `invalid_option` for a configuration mistake.
+ */
+export declare function createEdgeHandler(options: EdgeHandlerOptions): (request: Request) => Promise<Response>;

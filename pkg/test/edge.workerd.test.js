@@ -1,0 +1,8 @@
+// The edge handler in real workerd: the same fault suite as in Node.
+import { test, before, after } from 'node:test';
+import { makeClientKey } from './helpers.js';
+import { edgeFaultSuite } from './edge-faults.js';
+import { workerdSend, disposeAll } from './workerd/run.js';
+
+after(disposeAll);
+edgeFaultSuite(test, { before, after }, workerdSend, makeClientKey);
