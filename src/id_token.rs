@@ -210,27 +210,30 @@ enum Kind {
     Obj,
 }
 
-const TYPED_CLAIMS: [(&str, Kind); 19] = [
-    ("jti", Kind::Str),
-    ("vtm", Kind::Str),
-    ("nhs_number", Kind::Str),
-    ("identity_proofing_level", Kind::Str),
-    ("birthdate", Kind::Str),
-    ("family_name", Kind::Str),
-    ("given_name", Kind::Str),
-    ("email", Kind::Str),
-    ("phone_number", Kind::Str),
-    ("landline_number", Kind::Str),
-    ("client_user_metadata", Kind::Str),
-    ("auth_time", Kind::Num),
-    ("nbf", Kind::Num),
-    ("email_verified", Kind::Bool),
-    ("phone_number_verified", Kind::Bool),
-    ("phone_number_pds_matched", Kind::Bool),
-    ("landline_number_verified", Kind::Bool),
-    ("gp_registration_details", Kind::Obj),
-    ("gp_integration_credentials", Kind::Obj),
-];
+/// The JSON type a known claim must have when present, or `None` for claims
+/// this library does not type (they are kept as they are).
+fn kind_of(name: &str) -> Option<Kind> {
+    Some(match name {
+        "jti"
+        | "vtm"
+        | "nhs_number"
+        | "identity_proofing_level"
+        | "birthdate"
+        | "family_name"
+        | "given_name"
+        | "email"
+        | "phone_number"
+        | "landline_number"
+        | "client_user_metadata" => Kind::Str,
+        "auth_time" | "nbf" => Kind::Num,
+        "email_verified"
+        | "phone_number_verified"
+        | "phone_number_pds_matched"
+        | "landline_number_verified" => Kind::Bool,
+        "gp_registration_details" | "gp_integration_credentials" => Kind::Obj,
+        _ => return None,
+    })
+}
 
 fn number_claim(claims: &Value, name: &'static str) -> Result<f64> {
     match claims.get(name) {
@@ -433,8 +436,8 @@ impl IdTokenVerifier {
         // EIS §4.2 / §5.1.4: vot MUST match one of the requested vectors.
         self.vtr.check_vot(string_claim(&claims, "vot")?)?;
 
-        for (name, kind) in TYPED_CLAIMS {
-            if let Some(v) = claims.get(name) {
+        for (name, v) in claims.as_object().unwrap_or_default() {
+            if let Some(kind) = kind_of(name) {
                 let ok = match kind {
                     Kind::Str => v.as_str().is_some(),
                     Kind::Num => v.as_f64().is_some(),

@@ -29,6 +29,7 @@ pub enum Value {
 
 impl Value {
     /// The member `name` of an object.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self {
             Value::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
@@ -106,22 +107,26 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
+    #[inline(always)]
     fn bump(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
         Some(c)
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
         }
     }
 
+    #[inline(always)]
     fn eat(&mut self, c: u8) -> bool {
         self.ws();
         if self.peek() == Some(c) {
@@ -212,18 +217,17 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Option<String> {
         self.i += 1; // opening quote
-        let mut out = String::new();
+        let start = self.i;
+        self.skip_plain();
+        // Fast path: no escapes, one exact allocation. We stopped on ASCII, so
+        // both ends are char boundaries of the already validated text.
+        if self.peek() == Some(b'"') {
+            let s = String::from(self.text.get(start..self.i)?);
+            self.i += 1;
+            return Some(s);
+        }
+        let mut out = String::from(self.text.get(start..self.i)?);
         loop {
-            let start = self.i;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            // We stopped on ASCII, so both ends are char boundaries of the
-            // already validated text: no second UTF-8 check.
-            out.push_str(self.text.get(start..self.i)?);
             match self.bump()? {
                 b'"' => return Some(out),
                 b'\\' => {
@@ -240,9 +244,23 @@ impl Parser<'_> {
                         _ => return None,
                     };
                     out.push(c);
+                    let run = self.i;
+                    self.skip_plain();
+                    out.push_str(self.text.get(run..self.i)?);
                 }
                 _ => return None, // unescaped control character
             }
+        }
+    }
+
+    /// Advances over characters that need no unescaping.
+    #[inline(always)]
+    fn skip_plain(&mut self) {
+        while let Some(&c) = self.s.get(self.i) {
+            if c == b'"' || c == b'\\' || c < 0x20 {
+                break;
+            }
+            self.i += 1;
         }
     }
 
