@@ -66,7 +66,7 @@ test-wasm: setup-rust setup-apt
 	wasm-pack test --node
 
 test-pkg: build setup-npm
-	node --test pkg/test/*.test.js
+	node --test pkg/test/*.test.js tests/provider/*.test.js
 
 # ---- benchmarks (never timed tests) ------------------------------------------
 bench: build setup-npm

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createEdgeHandler } from 'nhs-login-client/edge';
 import { makeClientKey } from './helpers.js';
 import { edgeFaultSuite } from './edge-faults.js';
+import { edgeFlowSuite } from './edge-flow.js';
 
 
 const makeSend = async (config) => {
@@ -12,6 +13,7 @@ const makeSend = async (config) => {
 };
 
 edgeFaultSuite(test, { before, after }, makeSend, makeClientKey);
+edgeFlowSuite(test, { before, after }, makeSend);
 
 test('configuration mistakes are invalid_option at creation', async () => {
   const key = await makeClientKey();

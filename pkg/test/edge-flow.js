@@ -1,0 +1,152 @@
+// The full NHS login code flow through the edge handler, against the local
+// NHS-login-like provider (a real OpenID provider, tests/provider/): authorize
+// at the provider, sign in, exchange through the handler, validate, userinfo,
+// refresh, SSO assertion, and the assertion used for a silent sign-in.
+// Run in every runtime with the runtime's `makeSend(config)`.
+import assert from 'node:assert/strict';
+import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks } from 'nhs-login-client';
+import { startProvider } from '../../tests/provider/provider.mjs';
+import { CookieJar, signInWithFetch } from '../../tests/provider/user-agent.mjs';
+import { decodeJwt, verifyRs512 } from './helpers.js';
+
+const ORIGIN = 'https://spa.example';
+const REDIRECT = 'https://spa.example/callback';
+
+export function edgeFlowSuite(test, { before, after }, makeSend) {
+  let op, send, client, p9Send;
+  const cookieOf = (res) => {
+    const line = res.headers.get('set-cookie') ?? '';
+    return /^(__Host-nhs-login=[^;]*)/.exec(line)?.[1];
+  };
+  const config = (over = {}) => ({
+    issuer: op.issuer,
+    clientId: 'edge-client',
+    privateKey: client.privateKeyPem,
+    keyId: client.kid,
+    allowedOrigins: [ORIGIN],
+    redirectUris: [REDIRECT],
+    cookieSecret: Buffer.alloc(32, 9).toString('base64url'),
+    vtr: ['P9.Cp.Cd', 'P5.Cp.Cd', 'P0.Cp'],
+    timeoutMs: 5000,
+    ...over,
+  });
+  before(async () => {
+    op = await startProvider({ port: 0, clients: [{ client_id: 'edge-client', redirect_uris: [REDIRECT] }], log: false });
+    client = op.clientKeys['edge-client'];
+    send = await makeSend(config());
+    p9Send = await makeSend(config({ vtr: ['P9.Cp.Cd'] }));
+  });
+  after(() => op?.close());
+
+  /** Signs `patient` in at the provider and returns what the SPA holds after the redirect. */
+  async function signIn({ patient = 'p9', vtr = ['P9.Cp.Cd'], scope = ['openid', 'profile', 'email'], extra = {}, jar } = {}) {
+    const req = await createAuthorizationRequest({ authorizationEndpoint: op.endpoints.authorization, clientId: 'edge-client', redirectUri: REDIRECT, scope, vtr, ...extra });
+    const back = await signInWithFetch({ authorizeUrl: req.url, redirectUri: REDIRECT, patient, jar });
+    const { code } = await parseCallback(back, { state: req.state, issuer: op.issuer });
+    return { ...req, code, vtr };
+  }
+  const exchange = (s, sender = send, body = {}) =>
+    sender('/auth/token', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: s.code, code_verifier: s.codeVerifier, redirect_uri: REDIRECT, nonce: s.nonce, ...body }),
+    });
+  // The SPA validates with the JWKS the edge serves (NHS login's has no CORS).
+  const edgeJwks = () => createRemoteJwks('https://edge.example/auth/jwks', { fetch: (url) => send(new URL(url).pathname, { headers: { origin: ORIGIN } }) });
+
+  test('full flow: sign in, exchange, validate, userinfo, refresh, SSO assertion', async () => {
+    const jar = new CookieJar();
+    const s = await signIn({ jar });
+    const res = await exchange(s);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    const tokens = await res.json();
+    assert.deepEqual(Object.keys(tokens).sort(), ['access_token', 'expires_in', 'id_token', 'scope', 'token_type'].filter((k) => k in tokens).sort());
+    assert.equal(tokens.refresh_token, undefined, 'the refresh token never reaches the browser');
+    const setCookie = res.headers.get('set-cookie');
+    assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=43200; HttpOnly; Secure; SameSite=Strict$/);
+    const cookie = cookieOf(res);
+
+    const claims = await validateIdToken(tokens.id_token, { issuer: op.issuer, clientId: 'edge-client', jwks: edgeJwks(), nonce: s.nonce, vtr: s.vtr });
+    assert.equal(claims.vot, 'P9.Cp.Cd');
+    assert.equal(claims.nhs_number, '9990000018');
+    assert.equal(claims.identity_proofing_level, 'P9');
+
+    const discovery = await (await send('/auth/.well-known/openid-configuration', { headers: { origin: ORIGIN } })).json();
+    assert.equal(discovery.issuer, op.issuer);
+
+    const ui = await send('/auth/userinfo', { headers: { origin: ORIGIN, authorization: `Bearer ${tokens.access_token}`, cookie } });
+    assert.equal(ui.status, 200);
+    const info = await ui.json();
+    assert.equal(info.sub, claims.sub);
+    assert.equal(info.email, claims.email ?? info.email);
+
+    const rf = await send('/auth/refresh', { method: 'POST', headers: { origin: ORIGIN, cookie } });
+    assert.equal(rf.status, 200, await rf.clone().text());
+    const refreshed = await rf.json();
+    assert.equal(typeof refreshed.access_token, 'string');
+    assert.notEqual(refreshed.access_token, tokens.access_token);
+    assert.equal(refreshed.id_token, undefined, 'no ID token on refresh (EIS Table 8)');
+    const newCookie = cookieOf(rf);
+    assert.ok(newCookie && newCookie !== cookie, 'the rotated refresh token is sealed in a new cookie');
+
+    const sso = await send('/auth/sso-assertion', { method: 'POST', headers: { origin: ORIGIN, cookie: newCookie } });
+    assert.equal(sso.status, 200);
+    const { asserted_login_identity: ali } = await sso.json();
+    const { header, payload } = decodeJwt(ali);
+    assert.equal(header.alg, 'RS512');
+    assert.equal(payload.iss, 'edge-client');
+    assert.equal(payload.code, claims.jti);
+    assert.ok(payload.exp - payload.iat <= 60 && typeof payload.jti === 'string');
+    const pub = await crypto.subtle.importKey('jwk', client.publicJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, false, ['verify']);
+    assert.ok(await verifyRs512(ali, pub));
+
+    // The assertion signs the same patient in silently (NHS App style jump-off).
+    const silent = await signIn({ extra: { prompt: 'none', assertedLoginIdentity: ali }, jar: new CookieJar() });
+    const t2 = await (await exchange(silent)).json();
+    const c2 = await validateIdToken(t2.id_token, { issuer: op.issuer, clientId: 'edge-client', jwks: edgeJwks(), nonce: silent.nonce, vtr: silent.vtr });
+    assert.equal(c2.sub, claims.sub);
+  });
+
+  test('the client assertion is private_key_jwt RS512 as NHS login expects', async () => {
+    // Seen by the real provider: a successful exchange proves iss/sub/aud/alg/kid were accepted.
+    // Here we also check the handler refuses codes the provider refuses, and passes the error on.
+    const s = await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    const ok = await exchange(s);
+    assert.equal(ok.status, 200);
+    const replay = await exchange(s);
+    assert.equal(replay.status, 400);
+    assert.equal((await replay.json()).error, 'invalid_grant');
+    const wrongVerifier = await exchange(await signIn({ patient: 'p0', vtr: ['P0.Cp'], scope: ['openid'] }), send, { code_verifier: 'b'.repeat(43) });
+    assert.equal(wrongVerifier.status, 400);
+    assert.equal((await wrongVerifier.json()).error, 'invalid_grant');
+  });
+
+  test('an ID token whose vot misses the configured vtr is refused (502 invalid_id_token)', async () => {
+    const s = await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    const res = await exchange(s, p9Send);
+    assert.equal(res.status, 502);
+    const body = await res.json();
+    assert.equal(body.error, 'invalid_id_token');
+    assert.match(body.error_description, /vot_not_satisfied/);
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
+
+  test('a wrong nonce from the SPA is refused', async () => {
+    const s = await signIn();
+    const res = await exchange(s, send, { nonce: 'not-the-nonce' });
+    assert.equal(res.status, 502);
+    assert.match((await res.json()).error_description, /invalid_nonce/);
+  });
+
+  test("userinfo of another user than the session's ID token is refused (EIS 3.6.2)", async () => {
+    const a = await (await exchange(await signIn({ patient: 'p9' }))).json();
+    const bRes = await exchange(await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] }));
+    const bCookie = cookieOf(bRes);
+    await bRes.arrayBuffer();
+    const res = await send('/auth/userinfo', { headers: { origin: ORIGIN, authorization: `Bearer ${a.access_token}`, cookie: bCookie } });
+    assert.equal(res.status, 502);
+    assert.equal((await res.json()).error, 'invalid_userinfo');
+  });
+}

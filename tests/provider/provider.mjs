@@ -1,0 +1,914 @@
+// A local OpenID provider that behaves like NHS login, for tests and the demo.
+//
+// It is a real OpenID Connect provider built on `oidc-provider` (v9), configured and extended to
+// follow the NHS login Interface Specification – Federation (EIS, V2.1, 11 Nov 2022). Section and
+// table numbers below are the EIS's own; "reference §n" points at /work/shared/reference/nhs-login.md,
+// which summarises the EIS and the NHS login developer documentation (DOCS).
+//
+// What it does (details in README.md next to this file):
+// - authorization code flow only, PKCE (S256) required, `private_key_jwt` client authentication
+//   with RS512 only, RS512-signed ID tokens with a `kid`, unsigned JSON userinfo;
+// - vectors of trust (`vtr` → `vot`, `vtm`), NHS login scopes and claims, ID token `jti`;
+// - `prompt=none` failures reported as `sso_login_required`; consent refusal reported as
+//   `access_denied` / `ConsentNotGiven`;
+// - `asserted_login_identity` (NHS App style SSO) with one-time JWTs signed by a registered client;
+// - its own minimal login and consent pages (no external resources), usable from Playwright or fetch.
+//
+// It binds to 127.0.0.1 only and keeps all state in memory. It is a test double: do not expose it.
+
+import { createServer } from 'node:http';
+import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+
+import { PROOFING_LEVELS, findPatient, patientList } from './patients.mjs';
+
+export { patients, patientList, findPatient, isValidNhsNumber } from './patients.mjs';
+
+/** The only host this provider ever binds to. */
+const HOST = '127.0.0.1';
+
+/** Token lifetimes in seconds (EIS §4.4, Table 18; reference §0 point 6). */
+export const TTL = Object.freeze({
+  AuthorizationCode: 10 * 60,
+  IdToken: 60 * 60,
+  AccessToken: 5 * 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  // NHS login's own SSO session lifetime is not published (reference §12). 12 h matches the RP-side
+  // "re-authenticate after 12 h of use" rule (DOCS session-management).
+  Session: 12 * 60 * 60,
+  Interaction: 60 * 60,
+  Grant: 30 * 24 * 60 * 60,
+});
+
+/** Maximum lifetime of an `asserted_login_identity` JWT: "exp no more than 60 s ahead" (EIS Table 1). */
+const SSO_JWT_MAX_LIFETIME = 60;
+/** Clock skew allowed on JWTs received from clients. */
+const CLOCK_TOLERANCE = 5;
+
+/**
+ * The twelve vectors of trust NHS login defines (EIS §5.1, Table 21). Anything else in `vtr` is
+ * rejected with `invalid_request`.
+ */
+export const KNOWN_VECTORS = Object.freeze([
+  'P0.Cp', 'P0.Cp.Cd', 'P0.Cp.Ck', 'P0.Cm',
+  'P5.Cp', 'P5.Cp.Cd', 'P5.Cp.Ck', 'P5.Cm',
+  'P9.Cp', 'P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm',
+]);
+
+/** `vtr` assumed when the request has none (EIS Table 1; reference §2). */
+export const DEFAULT_VTR = Object.freeze(['P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm']);
+
+/** Scopes this provider understands (EIS Table 2; DOCS scopes-and-claims). Others are ignored. */
+const SCOPES = [
+  'openid', 'profile', 'basic_demographics', 'profile_extended', 'email', 'phone',
+  'gp_registration_details',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Vectors of trust
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Parse and validate a `vtr` parameter value: a JSON array of vector strings (EIS §5.1.1).
+ * Absent → the default vtr. Malformed JSON, an empty array, a non-string member or a vector not in
+ * EIS Table 21 → `invalid_request`.
+ * @param {string | undefined} raw
+ * @returns {string[]}
+ */
+export function parseVtr(raw) {
+  if (raw === undefined) return [...DEFAULT_VTR];
+  let value;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new errors.InvalidRequest('vtr must be a JSON array of vector strings, e.g. ["P9.Cp.Cd"]');
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new errors.InvalidRequest('vtr must be a non-empty JSON array of vector strings');
+  }
+  for (const vector of value) {
+    if (typeof vector !== 'string' || !KNOWN_VECTORS.includes(vector)) {
+      throw new errors.InvalidRequest(
+        `vtr contains an unknown vector of trust: ${JSON.stringify(vector).slice(0, 40)}`,
+      );
+    }
+  }
+  return value;
+}
+
+/** Rank of a proofing level: P0 < P5 < P9. */
+const rank = (level) => PROOFING_LEVELS.indexOf(level);
+/** `"P9.Cp.Cd"` → `"P9"`. */
+const levelOf = (vector) => vector.split('.')[0];
+
+/**
+ * Choose the vector of trust to return as `vot` for a patient.
+ *
+ * The returned value is always exactly one of the requested vectors (EIS §4.2, §5.1.4: it "MUST
+ * match to one or more values of the requesting vtr"). A patient can satisfy a vector whose P level
+ * is at or below their own `identity_proofing_level` (DOCS step-up-p5-p9: a P9 user is accepted
+ * when P5 is asked for). The patient's own level is preferred, then the highest level below it;
+ * among vectors of that level the first in request order wins. Every credential component (Cp, Cd,
+ * Ck, Cm) is treated as satisfied: this provider has no real authenticators.
+ *
+ * @param {readonly string[]} vectors  requested vectors (already validated)
+ * @param {'P0'|'P5'|'P9'} patientLevel
+ * @returns {string | undefined}  undefined when no requested vector can be satisfied
+ */
+export function chooseVector(vectors, patientLevel) {
+  const usable = vectors.filter((v) => rank(levelOf(v)) <= rank(patientLevel));
+  if (usable.length === 0) return undefined;
+  const best = Math.max(...usable.map((v) => rank(levelOf(v))));
+  return usable.find((v) => rank(levelOf(v)) === best);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Claims released for a patient, by scope (EIS Table 2; DOCS scopes-and-claims; reference §4).
+ * `profile`, `basic_demographics`, `profile_extended` and `gp_registration_details` are "P5/P9"
+ * only: a P0 account is not matched to PDS, so none of them is released for it.
+ * @param {import('./patients.mjs').Patient} patient
+ * @param {Set<string>} scopes
+ */
+function scopeClaims(patient, scopes) {
+  const claims = {};
+  const verified = patient.identityProofingLevel !== 'P0';
+  if (verified && scopes.has('profile')) {
+    Object.assign(claims, {
+      nhs_number: patient.nhsNumber,
+      family_name: patient.familyName,
+      birthdate: patient.birthdate,
+      identity_proofing_level: patient.identityProofingLevel,
+    });
+  }
+  if (verified && scopes.has('basic_demographics')) {
+    Object.assign(claims, {
+      family_name: patient.familyName,
+      birthdate: patient.birthdate,
+      identity_proofing_level: patient.identityProofingLevel,
+    });
+  }
+  if (verified && scopes.has('profile_extended')) claims.given_name = patient.givenName;
+  if (verified && scopes.has('gp_registration_details')) {
+    claims.gp_registration_details = { gp_ods_code: patient.gpOdsCode };
+  }
+  if (scopes.has('email')) {
+    Object.assign(claims, { email: patient.email, email_verified: patient.emailVerified });
+  }
+  if (scopes.has('phone')) {
+    Object.assign(claims, {
+      phone_number: patient.phoneNumber,
+      phone_number_verified: patient.phoneNumberVerified,
+      phone_number_pds_matched: verified && patient.phoneNumberPdsMatched,
+    });
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Normalise the provider signing key: a private RSA JWK, a PEM (PKCS#8 or PKCS#1) string or a
+ * KeyObject. Returns a private JWK with `kid`, `alg: RS512` and `use: sig`.
+ */
+function toSigningJwk(signingKey) {
+  let jwk;
+  if (signingKey === undefined) {
+    // EIS §4.5 / reference §0 point 2: RS512 with RSA keys; 2048 bits like the RP keys.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    jwk = privateKey.export({ format: 'jwk' });
+  } else if (typeof signingKey === 'string' || signingKey?.type === 'private') {
+    jwk = createPrivateKey(signingKey).export({ format: 'jwk' });
+  } else if (signingKey && typeof signingKey === 'object' && signingKey.kty) {
+    jwk = { ...signingKey };
+  } else {
+    throw new TypeError('signingKey must be a private RSA JWK, a PEM string or a private KeyObject');
+  }
+  if (jwk.kty !== 'RSA' || !jwk.d) throw new TypeError('signingKey must be a private RSA key');
+  if (Buffer.from(jwk.n, 'base64url').length < 256) {
+    throw new TypeError('signingKey must be an RSA key of at least 2048 bits');
+  }
+  return { ...jwk, kid: jwk.kid ?? randomUUID(), alg: 'RS512', use: 'sig' };
+}
+
+/**
+ * Generate a client key pair (RSA-2048, for RS512 client assertions, like the PEM a real client
+ * gives NHS login: DOCS generating-pem).
+ * @param {string} clientId
+ */
+export function generateClientKeys(clientId) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = `${clientId}-${randomBytes(6).toString('hex')}`;
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS512', use: 'sig' };
+  const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS512', use: 'sig' };
+  return {
+    kid,
+    publicJwk,
+    privateJwk,
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }),
+    jwks: { keys: [publicJwk] },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers for the interaction pages
+// ---------------------------------------------------------------------------------------------
+
+const escapeHtml = (value) => String(value).replace(/[&<>"']/g, (c) => ({
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
+}[c]));
+
+/** Remove anything that looks like a JWT before logging (never log assertions or tokens). */
+const redact = (text) => String(text)
+  .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[redacted JWT]')
+  .slice(0, 500);
+
+const STYLE = `
+  body { font-family: system-ui, Arial, sans-serif; margin: 0; background: #f0f4f5; color: #212b32; }
+  header { background: #005eb8; color: #fff; padding: 12px 24px; font-weight: 700; }
+  main { max-width: 40rem; margin: 24px auto; background: #fff; padding: 24px; }
+  h1 { font-size: 1.6rem; margin-top: 0; }
+  fieldset { border: 0; padding: 0; margin: 0 0 16px; }
+  legend { font-weight: 700; margin-bottom: 8px; }
+  .option { margin: 12px 0; }
+  .option label { font-weight: 600; }
+  .hint { display: block; color: #4c6272; margin-left: 1.8rem; font-size: 0.9rem; }
+  button { font: inherit; font-weight: 700; padding: 10px 20px; margin: 8px 8px 0 0; cursor: pointer; }
+  button.primary { background: #007f3b; color: #fff; border: 0; }
+  button.secondary { background: #fff; color: #005eb8; border: 2px solid #005eb8; }
+  button:focus, input:focus { outline: 3px solid #ffeb3b; outline-offset: 2px; }
+  code { background: #f0f4f5; padding: 0 4px; }
+  .error { border-left: 6px solid #d5281b; padding-left: 12px; }
+`;
+
+function page(title, body) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – NHS login (local test provider)</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>NHS login – local test provider (not the real NHS login)</header>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+function sendHtml(res, status, html) {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  // No external resources at all. `form-action` is deliberately not set: Chromium applies it to the
+  // redirect that follows the form POST, which here goes on to the client's redirect_uri.
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  );
+  res.end(html);
+}
+
+/** Read an `application/x-www-form-urlencoded` body (at most 16 KiB). */
+async function readForm(req) {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    const err = new Error('expected an application/x-www-form-urlencoded body');
+    err.status = 415;
+    throw err;
+  }
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 16 * 1024) {
+      const err = new Error('request body too large');
+      err.status = 413;
+      throw err;
+    }
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+const SCOPE_TEXT = {
+  openid: 'that you have an NHS login',
+  profile: 'your NHS number, surname and date of birth',
+  basic_demographics: 'your surname and date of birth',
+  profile_extended: 'your first name',
+  email: 'your email address',
+  phone: 'your mobile phone number',
+  gp_registration_details: 'the GP surgery you are registered with',
+};
+
+// ---------------------------------------------------------------------------------------------
+// The provider
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * @typedef {object} ClientRegistration
+ * @property {string} client_id
+ * @property {string[]} redirect_uris  exact-match redirect URIs (EIS §7.3)
+ * @property {{ keys: object[] }} [jwks]  public RSA JWKs used to verify client assertions and
+ *   `asserted_login_identity` JWTs. Omit it to have a key pair generated (returned in `clientKeys`).
+ * @property {string} [scope]  space-separated scopes approved for this client; other known scopes
+ *   then fail with `invalid_scope` (DOCS testing-scenarios). Omit to allow every supported scope.
+ * @property {string} [client_name]  shown on the consent page
+ */
+
+/**
+ * Start the provider on 127.0.0.1.
+ *
+ * @param {object} [options]
+ * @param {number} [options.port=0]  0 picks a free port
+ * @param {string} [options.host]  must be "127.0.0.1" if given; the provider never binds elsewhere
+ * @param {ClientRegistration[]} [options.clients]  default: one client "test-client" with a generated
+ *   key pair and redirect URI http://127.0.0.1:8080/callback
+ * @param {object | string} [options.signingKey]  provider signing key (private RSA JWK, PEM or
+ *   KeyObject); default: RSA-2048 generated now
+ * @param {false | ((message: string) => void)} [options.log]  diagnostics sink; default: stderr
+ * @returns {Promise<{
+ *   issuer: string, url: string, port: number, close: () => Promise<void>,
+ *   clientKeys?: Record<string, ReturnType<typeof generateClientKeys>>,
+ *   endpoints: Record<string, string>, provider: Provider, patients: typeof patientList,
+ * }>}
+ */
+export async function startProvider(options = {}) {
+  const { port: requestedPort = 0, host, signingKey, log: logOption } = options;
+  if (host !== undefined && host !== HOST) {
+    throw new Error(`the test provider only binds to ${HOST} (got host ${host})`);
+  }
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new RangeError('port must be an integer between 0 and 65535');
+  }
+  const log = logOption === false ? () => {}
+    : logOption ?? ((message) => process.stderr.write(`[nhs-login-provider] ${message}\n`));
+  const signingJwk = toSigningJwk(signingKey);
+
+  // --- Clients -------------------------------------------------------------------------------
+  const clientKeys = {};
+  const registrations = (options.clients?.length ? options.clients : [{
+    client_id: 'test-client',
+    redirect_uris: ['http://127.0.0.1:8080/callback'],
+  }]).map((c) => {
+    if (!c?.client_id || !Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0) {
+      throw new TypeError('each client needs client_id and a non-empty redirect_uris array');
+    }
+    let { jwks } = c;
+    if (!jwks) {
+      clientKeys[c.client_id] = generateClientKeys(c.client_id);
+      jwks = clientKeys[c.client_id].jwks;
+    }
+    if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) {
+      throw new TypeError(`client ${c.client_id}: jwks.keys must be a non-empty array`);
+    }
+    for (const key of jwks.keys) {
+      if (key.kty !== 'RSA' || key.d !== undefined) {
+        throw new TypeError(`client ${c.client_id}: jwks must hold public RSA keys only`);
+      }
+    }
+    return {
+      client_id: c.client_id,
+      ...(c.client_name ? { client_name: c.client_name } : {}),
+      redirect_uris: [...c.redirect_uris],
+      jwks: { keys: jwks.keys.map((k) => ({ ...k })) },
+      ...(c.scope ? { scope: c.scope } : {}),
+      // Code flow only, confidential clients only, private_key_jwt with RS512 (EIS §2.1, §3.2.2,
+      // §7.2.1; reference §0 points 1–2).
+      response_types: ['code'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'RS512',
+      id_token_signed_response_alg: 'RS512',
+    };
+  });
+  const registeredJwks = new Map(registrations.map((c) => [c.client_id, c.jwks]));
+
+  // --- In-memory state that oidc-provider does not keep for us -----------------------------------
+  /** ID token jti → { accountId, clientId, exp } (for asserted_login_identity `code`). */
+  const issuedIdTokens = new Map();
+  /** jti of asserted_login_identity JWTs already used → exp (one-time use, EIS Table 1). */
+  const usedSsoJtis = new Map();
+  /** `${accountId}\n${clientId}` → grantId, so consent given once is found again from any session. */
+  const grantIndex = new Map();
+  const now = () => Math.floor(Date.now() / 1000);
+  const prune = (map, expOf) => {
+    const t = now();
+    for (const [k, v] of map) if (expOf(v) < t) map.delete(k);
+  };
+
+  // --- HTTP server first: the issuer contains the port -------------------------------------------
+  let provider;
+  let providerCallback;
+  const server = createServer((req, res) => {
+    if (!providerCallback) {
+      res.statusCode = 503;
+      res.end('starting');
+      return;
+    }
+    const { pathname } = new URL(req.url, 'http://127.0.0.1');
+    if (pathname === '/interaction' || pathname.startsWith('/interaction/')) {
+      handleInteraction(req, res, pathname).catch((err) => {
+        const status = err.status ?? err.statusCode ?? 500;
+        if (status >= 500) log(`interaction error: ${redact(err.stack ?? err)}`);
+        if (!res.headersSent) {
+          sendHtml(res, status, page('Something went wrong', `<div class="error"><h1>Something went wrong</h1>
+<p>${escapeHtml(err.error_description ?? err.message)}</p></div>`));
+        } else {
+          res.end();
+        }
+      });
+      return;
+    }
+    providerCallback(req, res);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(requestedPort, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address();
+  const issuer = `http://${HOST}:${port}`; // no trailing slash, like NHS login (reference §1.3)
+  const vtm = `${issuer}/trustmark/${HOST}:${port}`; // EIS §4.2: https://<host>/trustmark/<host>
+
+  // --- Interaction policy ------------------------------------------------------------------------
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+  const login = policy.get('login');
+  // NHS login does not support max_age (EIS Table 1: "Not currently supported"); ignore it.
+  login.checks.remove('max_age');
+  // The session's patient must be able to satisfy the requested vtr, otherwise the user signs in
+  // again (EIS §5.1.6.4). As a side effect the chosen vector is stored as the session's `acr`;
+  // oidc-provider copies it into the authorization code and refresh token, where `findAccount`
+  // reads it back to emit `vot`.
+  login.checks.add(new Check(
+    'vtr_not_satisfied',
+    'the signed-in patient cannot satisfy the requested vectors of trust',
+    (ctx) => {
+      const { session, params } = ctx.oidc;
+      if (!session.accountId) return Check.NO_NEED_TO_PROMPT; // `no_session` covers this
+      const patient = findPatient(session.accountId);
+      const vot = patient && chooseVector(parseVtr(params.vtr), patient.identityProofingLevel);
+      if (!vot) return Check.REQUEST_PROMPT;
+      if (session.acr !== vot) session.acr = vot;
+      return Check.NO_NEED_TO_PROMPT;
+    },
+  ));
+  // prompt=none when the user would have to sign in: NHS login answers `sso_login_required`
+  // (EIS Table 5, added in v1.13), where oidc-provider would say `login_required`.
+  for (const check of login.checks) check.error = 'sso_login_required';
+
+  // --- Account model -----------------------------------------------------------------------------
+  async function findAccount(ctx, sub) {
+    const patient = findPatient(sub);
+    if (!patient || patient.sub !== sub) return undefined;
+    return {
+      accountId: patient.sub,
+      async claims(use, scope) {
+        const scopes = new Set(String(scope ?? '').split(' '));
+        const claims = { sub: patient.sub, ...scopeClaims(patient, scopes) };
+        if (use === 'id_token') {
+          // EIS Table 16: vot, vtm, jti are mandatory; identity_proofing_level "shall be included".
+          const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+          const vot = source?.acr;
+          const jti = randomUUID();
+          prune(issuedIdTokens, (v) => v.exp);
+          issuedIdTokens.set(jti, {
+            accountId: patient.sub,
+            clientId: ctx.oidc.client.clientId,
+            exp: now() + TTL.IdToken,
+          });
+          Object.assign(claims, {
+            jti, vtm, identity_proofing_level: patient.identityProofingLevel,
+          });
+          if (vot) claims.vot = vot;
+        } else {
+          // Userinfo carries iss and aud as well as sub (EIS §3.6.2).
+          claims.iss = issuer;
+          claims.aud = ctx.oidc.client.clientId;
+        }
+        return claims;
+      },
+    };
+  }
+
+  // --- asserted_login_identity (EIS Table 1; DOCS single-sign-on; reference §9) ------------------
+  const ssoError = (why) => new errors.InvalidRequest(`asserted_login_identity rejected: ${why}`);
+  async function verifyAssertedLoginIdentity(jwt) {
+    let header;
+    let unverified;
+    try {
+      header = decodeProtectedHeader(jwt);
+      unverified = decodeJwt(jwt);
+    } catch {
+      throw ssoError('not a JWT');
+    }
+    if (header.alg !== 'RS512') throw ssoError('must be signed with RS512');
+    const jwks = typeof unverified.iss === 'string' ? registeredJwks.get(unverified.iss) : undefined;
+    if (!jwks) throw ssoError('iss is not a registered client_id');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+        algorithms: ['RS512'],
+        issuer: unverified.iss,
+        clockTolerance: CLOCK_TOLERANCE,
+        requiredClaims: ['exp', 'jti'],
+      }));
+    } catch (cause) {
+      throw ssoError(`signature or claims invalid (${cause.code ?? cause.message})`);
+    }
+    if (payload.exp > now() + SSO_JWT_MAX_LIFETIME + CLOCK_TOLERANCE) {
+      throw ssoError(`exp must be at most ${SSO_JWT_MAX_LIFETIME} s ahead`);
+    }
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw ssoError('jti missing');
+    prune(usedSsoJtis, (exp) => exp);
+    const replayKey = `${payload.iss}\n${payload.jti}`;
+    if (usedSsoJtis.has(replayKey)) throw ssoError('already used (one-time JWT)');
+    const idToken = typeof payload.code === 'string' ? issuedIdTokens.get(payload.code) : undefined;
+    if (!idToken || idToken.exp < now()) {
+      throw ssoError('code is not the jti of a current ID token issued by this provider');
+    }
+    if (idToken.clientId !== payload.iss) {
+      throw ssoError('code is the jti of an ID token issued to a different client');
+    }
+    usedSsoJtis.set(replayKey, payload.exp + CLOCK_TOLERANCE);
+    return idToken.accountId;
+  }
+
+  // --- Provider configuration ----------------------------------------------------------------------
+  const configuration = {
+    clients: registrations,
+    jwks: { keys: [signingJwk] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    routes: {
+      authorization: '/authorize',
+      token: '/token',
+      userinfo: '/userinfo',
+      jwks: '/.well-known/jwks.json', // EIS §3.3
+    },
+    scopes: SCOPES,
+    // Claim names per scope. They feed `claims_supported`; `findAccount` decides what is released.
+    claims: {
+      auth_time: null,
+      openid: ['sub', 'iss', 'aud', 'exp', 'iat', 'jti', 'nonce', 'vot', 'vtm',
+        'identity_proofing_level'],
+      profile: ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level'],
+      basic_demographics: ['family_name', 'birthdate', 'identity_proofing_level'],
+      profile_extended: ['given_name'],
+      email: ['email', 'email_verified'],
+      phone: ['phone_number', 'phone_number_verified', 'phone_number_pds_matched'],
+      gp_registration_details: ['gp_registration_details'],
+    },
+    // NHS login puts the scope claims in the ID token too, not only in userinfo.
+    conformIdTokenClaims: false,
+    findAccount,
+    responseTypes: ['code'], // EIS §3.4.1: code flow only
+    pkce: { required: () => true }, // S256 is the only method oidc-provider v9 accepts
+    clientAuthMethods: ['private_key_jwt'], // EIS §7.2.1
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['RS512'],
+      idTokenSigningAlgValues: ['RS512'],
+      requestObjectSigningAlgValues: ['RS512'],
+      userinfoSigningAlgValues: ['RS512'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS512',
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'RS512',
+    },
+    // EIS Table 1: redirect_uri is mandatory even when only one is registered.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clockTolerance: CLOCK_TOLERANCE,
+    extraParams: {
+      // EIS Table 1: state and nonce are mandatory.
+      state(ctx, value) {
+        if (!value) throw new errors.InvalidRequest('state is required (EIS Table 1)');
+      },
+      nonce(ctx, value) {
+        if (!value) throw new errors.InvalidRequest('nonce is required (EIS Table 1)');
+      },
+      scope(ctx, value) {
+        if (!String(value ?? '').split(' ').includes('openid')) {
+          throw new errors.InvalidRequest('scope must contain openid (EIS Table 1)');
+        }
+      },
+      vtr(ctx, value) {
+        parseVtr(value); // throws invalid_request for a malformed or unknown vtr
+      },
+      // Accepted and ignored: the NHS login UI hides registration links when false.
+      allow_registration: null,
+      async asserted_login_identity(ctx, value) {
+        if (value === undefined) return;
+        const accountId = await verifyAssertedLoginIdentity(value);
+        // Sign that patient in silently: no login page.
+        ctx.oidc.session.loginAccount({ accountId, loginTs: now() });
+        // The NHS App sends prompt=none with the assertion, yet NHS login can still show its consent
+        // page (a refusal comes back as access_denied/ConsentNotGiven, APPDOCS). Dropping
+        // prompt=none here lets the consent page appear when consent has not been given before.
+        if (ctx.oidc.params.prompt === 'none') ctx.oidc.params.prompt = undefined;
+      },
+    },
+    // Consent given once is found again, for this patient and client, from any browser session.
+    async loadExistingGrant(ctx) {
+      const accountId = ctx.oidc.account?.accountId ?? ctx.oidc.session.accountId;
+      const { clientId } = ctx.oidc.client;
+      const candidates = [
+        ctx.oidc.result?.consent?.grantId,
+        ctx.oidc.session.grantIdFor(clientId),
+        grantIndex.get(`${accountId}\n${clientId}`),
+      ];
+      for (const grantId of candidates) {
+        if (!grantId) continue;
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        if (grant && grant.accountId === accountId && grant.clientId === clientId) return grant;
+      }
+      return undefined;
+    },
+    interactions: {
+      policy,
+      url: (ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    // Refresh tokens for every client allowed the grant, no offline_access needed (EIS Table 6).
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Tokens outlive the browser session: NHS login has no session management (EIS §2.2).
+    expiresWithSession: async () => false,
+    // EIS: the refresh grant takes "the latest valid refresh token", which suggests rotation.
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: TTL.AccessToken,
+      AuthorizationCode: TTL.AuthorizationCode,
+      IdToken: TTL.IdToken,
+      RefreshToken: TTL.RefreshToken,
+      Session: TTL.Session,
+      Interaction: TTL.Interaction,
+      Grant: TTL.Grant,
+    },
+    // The EIS says /token and /userinfo are "consumed by a secure Service's backend" (§3.3) and
+    // whether NHS login sends CORS headers is unconfirmed (reference §0 point 9, §12). Refuse
+    // browser (cross-origin) calls to both, so that a client that only works thanks to CORS fails
+    // here too. Discovery and JWKS keep oidc-provider's open CORS.
+    clientBasedCORS: () => false,
+    features: {
+      devInteractions: { enabled: false }, // its pages load web fonts; ours are below
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      rpInitiatedLogout: { enabled: false }, // NHS login has no logout (EIS §2.2)
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      registration: { enabled: false },
+      resourceIndicators: { enabled: false },
+      claimsParameter: { enabled: false },
+      userinfo: { enabled: true },
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      ctx.body = page('Error', `<div class="error"><h1>Sorry, there is a problem</h1>
+<p><strong>${escapeHtml(out.error)}</strong>: ${escapeHtml(out.error_description ?? '')}</p></div>`);
+    },
+  };
+
+  try {
+    provider = new Provider(issuer, configuration);
+  } catch (err) {
+    await new Promise((resolve) => { server.close(resolve); });
+    throw err;
+  }
+
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || !ctx.body || typeof ctx.body !== 'object') return;
+    // NHS login returns an ID token only for grant_type=authorization_code (EIS §3.5; reference §6).
+    if (ctx.oidc.params?.grant_type === 'refresh_token' && 'id_token' in ctx.body) {
+      delete ctx.body.id_token;
+    }
+    // oidc-provider finds the client from the assertion's `sub` and answers a `client_id` that
+    // differs with invalid_request. EIS Table 6 requires iss = sub = client_id, and a failed
+    // assertion check is invalid_client (EIS Table 10), so report it as such.
+    if (ctx.status === 400 && ctx.body.error === 'invalid_request'
+      && ctx.body.error_description === 'client_id mismatch') {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
+    }
+  });
+
+  // Diagnostics. Client-assertion failures all read `invalid_client`: log the cause, never the
+  // assertion or any token.
+  const describe = (err) => [
+    err.error ?? err.name,
+    err.error_description && `(${err.error_description})`,
+    err.error_detail && `cause: ${err.error_detail}`,
+  ].filter(Boolean).join(' ');
+  const clientOf = (ctx) => ctx?.oidc?.client?.clientId ?? ctx?.oidc?.params?.client_id ?? '?';
+  provider.on('grant.error', (ctx, err) => {
+    log(redact(`token endpoint error for client ${clientOf(ctx)}: ${describe(err)}`));
+  });
+  provider.on('authorization.error', (ctx, err) => {
+    log(redact(`authorization error for client ${clientOf(ctx)}: ${describe(err)}`));
+  });
+  provider.on('userinfo.error', (ctx, err) => {
+    log(redact(`userinfo error: ${describe(err)}`));
+  });
+  provider.on('server_error', (ctx, err) => {
+    log(redact(`server error on ${ctx?.path ?? '?'}: ${describe(err)} ${err.stack ?? ''}`));
+  });
+
+  providerCallback = provider.callback();
+
+  // --- Login and consent pages ---------------------------------------------------------------------
+  async function handleInteraction(req, res, pathname) {
+    const match = /^\/interaction\/([\w-]+)(?:\/(login|consent))?$/.exec(pathname);
+    if (!match) {
+      sendHtml(res, 404, page('Not found', '<h1>Page not found</h1>'));
+      return;
+    }
+    const [, uid, action] = match;
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) {
+      throw Object.assign(new Error('this sign-in page does not belong to the current request'), { status: 400 });
+    }
+    const { prompt, params } = details;
+
+    if (req.method === 'GET' && !action) {
+      if (prompt.name === 'login') sendHtml(res, 200, loginPage(details));
+      else if (prompt.name === 'consent') sendHtml(res, 200, consentPage(details));
+      else throw Object.assign(new Error(`unexpected prompt ${prompt.name}`), { status: 500 });
+      return;
+    }
+    if (req.method !== 'POST' || !action) {
+      res.setHeader('Allow', action ? 'POST' : 'GET');
+      sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
+      return;
+    }
+    if (action !== prompt.name) {
+      throw Object.assign(new Error(`this request is waiting for ${prompt.name}, not ${action}`), { status: 400 });
+    }
+    const form = await readForm(req);
+
+    if (action === 'login') {
+      const patient = findPatient(form.get('patient') ?? undefined);
+      if (!patient) {
+        sendHtml(res, 400, loginPage(details, 'Choose one of the test patients.'));
+        return;
+      }
+      const vot = chooseVector(parseVtr(params.vtr), patient.identityProofingLevel);
+      if (!vot) {
+        // The patient's identity proofing level is below every requested vector. Real NHS login
+        // would offer an uplift journey; this provider ends the request with access_denied.
+        await provider.interactionFinished(req, res, {
+          error: 'access_denied',
+          error_description: `patient identity_proofing_level ${patient.identityProofingLevel} cannot satisfy the requested vtr`,
+        }, { mergeWithLastSubmission: false });
+        return;
+      }
+      const returnTo = await provider.interactionResult(req, res, {
+        login: { accountId: patient.sub, acr: vot, remember: true },
+      }, { mergeWithLastSubmission: false });
+      if (details.session?.uid && details.session.accountId && details.session.accountId !== patient.sub) {
+        // Switching patient (prompt=login, or a session that cannot meet the vtr): sign the old one
+        // out of this browser session. oidc-provider would otherwise start an RP-initiated-logout
+        // confirmation, which is disabled here because NHS login has no logout. This must happen
+        // after interactionResult, which refuses to run once the session's principal has changed.
+        const session = await provider.Session.findByUid(details.session.uid);
+        if (session) {
+          for (const key of ['accountId', 'acr', 'amr', 'loginTs', 'authorizations']) delete session[key];
+          await session.persist();
+        }
+      }
+      res.statusCode = 303;
+      res.setHeader('Location', returnTo);
+      res.setHeader('Content-Length', '0');
+      res.end();
+      return;
+    }
+
+    // action === 'consent'
+    const decision = form.get('decision');
+    if (decision === 'deny') {
+      // "I do not want to use my NHS login" (APPDOCS web-integration-step-by-step; DOCS
+      // no-consent-guidance).
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: 'ConsentNotGiven',
+      }, { mergeWithLastSubmission: false });
+      return;
+    }
+    if (decision !== 'allow') {
+      sendHtml(res, 400, consentPage(details, 'Choose Continue or "I do not want to use my NHS login".'));
+      return;
+    }
+    const accountId = details.session?.accountId;
+    const clientId = params.client_id;
+    let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    if (!grant) grant = new provider.Grant({ accountId, clientId });
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    if (missingResourceScopes) {
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes)) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+    }
+    const grantId = await grant.save();
+    grantIndex.set(`${accountId}\n${clientId}`, grantId);
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  }
+
+  function clientLabel(clientId) {
+    const reg = registrations.find((c) => c.client_id === clientId);
+    return reg?.client_name ?? clientId;
+  }
+
+  function loginPage(details, errorMessage) {
+    const { uid, params, session } = details;
+    let vectors;
+    try {
+      vectors = parseVtr(params.vtr);
+    } catch {
+      vectors = [...DEFAULT_VTR];
+    }
+    const firstOk = patientList.find((p) => chooseVector(vectors, p.identityProofingLevel));
+    const options = patientList.map((p) => {
+      const vot = chooseVector(vectors, p.identityProofingLevel);
+      const hint = vot
+        ? `Identity proofing level ${p.identityProofingLevel}. NHS number ${p.nhsNumber}. Meets the request as ${vot}.`
+        : `Identity proofing level ${p.identityProofingLevel}. Does not meet the requested vectors of trust: choosing this patient returns error=access_denied.`;
+      return `<div class="option">
+<input type="radio" id="patient-${p.id}" name="patient" value="${p.id}" aria-describedby="hint-${p.id}"${p === firstOk ? ' checked' : ''} required>
+<label for="patient-${p.id}">${escapeHtml(p.label)}</label>
+<span class="hint" id="hint-${p.id}">${escapeHtml(hint)}</span>
+</div>`;
+    }).join('\n');
+    const current = session?.accountId ? findPatient(session.accountId) : undefined;
+    return page('Choose a test patient', `${errorMessage ? `<div class="error" role="alert"><p>${escapeHtml(errorMessage)}</p></div>` : ''}
+<h1>Choose a test patient</h1>
+<p>${escapeHtml(clientLabel(params.client_id))} wants you to sign in with NHS login. This local test
+provider has no passwords: pick a patient and continue.</p>
+<p>Requested vectors of trust: <code>${escapeHtml(JSON.stringify(vectors))}</code></p>
+${current ? `<p>Currently signed in: ${escapeHtml(current.label.replace(/^Sign in as /, ''))}.</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(uid)}/login">
+<fieldset>
+<legend>Test patient</legend>
+${options}
+</fieldset>
+<button type="submit" class="primary">Continue</button>
+</form>`);
+  }
+
+  function consentPage(details, errorMessage) {
+    const { uid, params } = details;
+    const scopes = String(params.scope ?? '').split(' ').filter((s) => SCOPE_TEXT[s]);
+    const items = scopes.map((s) => `<li>${escapeHtml(SCOPE_TEXT[s])} <code>${escapeHtml(s)}</code></li>`).join('\n');
+    return page('Share your NHS login information', `${errorMessage ? `<div class="error" role="alert"><p>${escapeHtml(errorMessage)}</p></div>` : ''}
+<h1>Share your NHS login information with ${escapeHtml(clientLabel(params.client_id))}</h1>
+<p>${escapeHtml(clientLabel(params.client_id))} will be able to see:</p>
+<ul>
+${items}
+</ul>
+<form method="post" action="/interaction/${escapeHtml(uid)}/consent">
+<button type="submit" class="primary" name="decision" value="allow">Continue</button>
+<button type="submit" class="secondary" name="decision" value="deny">I do not want to use my NHS login</button>
+</form>`);
+  }
+
+  // --- Result --------------------------------------------------------------------------------------
+  let closing;
+  return {
+    issuer,
+    url: issuer,
+    port,
+    endpoints: {
+      discovery: `${issuer}/.well-known/openid-configuration`,
+      jwks: `${issuer}/.well-known/jwks.json`,
+      authorization: `${issuer}/authorize`,
+      token: `${issuer}/token`,
+      userinfo: `${issuer}/userinfo`,
+    },
+    ...(Object.keys(clientKeys).length ? { clientKeys } : {}),
+    patients: patientList,
+    provider,
+    close() {
+      closing ??= new Promise((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
