@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'invalid_claim'
   | 'vot_not_satisfied'
   | 'random_unavailable'
-  | 'transaction_expired';
+  | 'transaction_expired'
+  | 'token_exchange_failed';
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
@@ -41,6 +42,8 @@ export declare class NhsLoginError extends Error {
   readonly error?: string;
   /** For `provider_error`: the `error_description` parameter (e.g. `ConsentNotGiven`). */
   readonly errorDescription?: string;
+  /** For `token_exchange_failed`: the HTTP status of the edge handler's answer. */
+  readonly status?: number;
 }
 
 /** Every error code, for iteration and exhaustiveness checks. */
@@ -203,6 +206,21 @@ export interface NhsLoginOptions extends Partial<AuthorizationRequestOptions> {
   storage?: TransactionStorage;
   /** How long a sign-in may take. Default 600 (10 minutes). */
   transactionTtlSeconds?: number;
+  /** Where the edge handler's routes live (e.g. `/auth`), for `completeSignIn`. */
+  edgeUrl?: string;
+  /** Leeway for ID token times in `completeSignIn`. Default 60. */
+  clockSkewSeconds?: number;
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+export interface SignInResult {
+  claims: IdTokenClaims;
+  idToken: string;
+  accessToken: string;
+  tokenType: string;
+  expiresIn?: number;
+  scope?: string;
 }
 
 export interface RedirectResult {
@@ -223,4 +241,9 @@ export declare class NhsLogin {
    * Rejects with state_mismatch, transaction_expired or any parseCallback code.
    */
   handleRedirect(url?: string | URL): Promise<RedirectResult>;
+  /**
+   * handleRedirect, then the code exchange at `{edgeUrl}/token`, then ID token validation against
+   * `{edgeUrl}/jwks`. Rejects with token_exchange_failed (with `.error`, `.status`) or any validation code.
+   */
+  completeSignIn(url?: string | URL): Promise<SignInResult>;
 }

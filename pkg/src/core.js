@@ -228,5 +228,5 @@ export const ERROR_CODES = Object.freeze([
   'invalid_option', 'state_mismatch', 'provider_error', 'invalid_issuer', 'missing_code', 'malformed_callback',
   'malformed_token', 'unsupported_alg', 'key_not_found', 'invalid_jwks', 'invalid_signature', 'invalid_audience',
   'token_expired', 'token_issued_in_future', 'invalid_nonce', 'missing_claim', 'invalid_claim', 'vot_not_satisfied',
-  'random_unavailable', 'transaction_expired',
+  'random_unavailable', 'transaction_expired', 'token_exchange_failed',
 ]);

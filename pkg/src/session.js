@@ -5,7 +5,7 @@
 // in flight; handleRedirect() takes the entry back exactly once, refuses it
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
-import { createAuthorizationRequest, parseCallback, NhsLoginError } from './core.js';
+import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks, NhsLoginError } from './core.js';
 
 const PREFIX = 'nhs-login:tx:';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
@@ -87,6 +87,49 @@ export class NhsLogin {
     } finally {
       this.cleanUrl(u);
     }
+  }
+
+  /**
+   * The whole return journey with the edge handler (`nhs-login-client/edge`):
+   * handleRedirect(), then POST {edgeUrl}/token (the private_key_jwt exchange
+   * happens there), then validateIdToken() against {edgeUrl}/jwks with the
+   * stored nonce and vtr. Resolves to { claims, idToken, accessToken, tokenType,
+   * expiresIn, scope }; nothing is stored. Rejects with the handleRedirect
+   * codes, token_exchange_failed (with .error and .status from the edge), or
+   * any validateIdToken code.
+   */
+  async completeSignIn(url = globalThis.location?.href) {
+    const edge = this.options.edgeUrl;
+    if (typeof edge !== 'string') throw new NhsLoginError('invalid_option', 'option `edgeUrl` (where the edge handler routes live, e.g. "/auth") is required');
+    const base = new URL(edge.replace(/\/$/, ''), url).href;
+    const r = await this.handleRedirect(url);
+    const doFetch = this.options.fetch ?? globalThis.fetch;
+    let res, body;
+    try {
+      res = await doFetch(`${base}/token`, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce }),
+      });
+      body = await res.json();
+    } catch (e) {
+      throw new NhsLoginError('token_exchange_failed', 'the edge handler could not be reached', { cause: e, status: res?.status });
+    }
+    if (!res.ok || typeof body.id_token !== 'string') {
+      throw new NhsLoginError('token_exchange_failed', body.error_description ?? `the edge handler answered HTTP ${res.status}`, { error: body.error, status: res.status });
+    }
+    this.jwks ??= createRemoteJwks(`${base}/jwks`, { fetch: doFetch });
+    const claims = await validateIdToken(body.id_token, {
+      issuer: this.options.issuer,
+      environment: this.options.issuer ? undefined : this.options.environment,
+      clientId: this.options.clientId,
+      jwks: this.jwks,
+      nonce: r.nonce,
+      vtr: r.vtr,
+      clockSkewSeconds: this.options.clockSkewSeconds,
+    });
+    return { claims, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
   }
 
   // history.replaceState without the OAuth response parameters.

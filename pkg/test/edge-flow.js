@@ -4,10 +4,10 @@
 // refresh, SSO assertion, and the assertion used for a silent sign-in.
 // Run in every runtime with the runtime's `makeSend(config)`.
 import assert from 'node:assert/strict';
-import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks } from 'nhs-login-client';
+import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks, NhsLogin } from 'nhs-login-client';
 import { startProvider } from '../../tests/provider/provider.mjs';
 import { CookieJar, signInWithFetch } from '../../tests/provider/user-agent.mjs';
-import { decodeJwt, verifyRs512 } from './helpers.js';
+import { decodeJwt, verifyRs512, MemoryStorage } from './helpers.js';
 
 const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
@@ -148,5 +148,31 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     const res = await send('/auth/userinfo', { headers: { origin: ORIGIN, authorization: `Bearer ${a.access_token}`, cookie: bCookie } });
     assert.equal(res.status, 502);
     assert.equal((await res.json()).error, 'invalid_userinfo');
+  });
+
+  test('NhsLogin.completeSignIn: redirect, exchange at the edge, validation; replay refused', async () => {
+    // What the browser adds by itself: the Origin header.
+    const viaEdge = (sender) => (url, init = {}) => sender(new URL(url).pathname, { ...init, headers: { ...init.headers, origin: ORIGIN } });
+    const options = {
+      authorizationEndpoint: op.endpoints.authorization,
+      issuer: op.issuer,
+      clientId: 'edge-client',
+      redirectUri: REDIRECT,
+      scope: ['openid', 'profile'],
+      storage: new MemoryStorage(),
+      edgeUrl: 'https://edge.example/auth',
+    };
+    const login = new NhsLogin({ ...options, vtr: ['P9.Cp.Cd'], fetch: viaEdge(send) });
+    const back = await signInWithFetch({ authorizeUrl: await login.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p9' });
+    const r = await login.completeSignIn(back);
+    assert.equal(r.claims.nhs_number, '9990000018');
+    assert.equal(r.claims.vot, 'P9.Cp.Cd');
+    assert.equal(typeof r.accessToken, 'string');
+    await assert.rejects(login.completeSignIn(back), (e) => e.code === 'state_mismatch');
+
+    // The edge refuses the ID token (vot below its registered vtr): token_exchange_failed.
+    const strict = new NhsLogin({ ...options, vtr: ['P5.Cp.Cd'], fetch: viaEdge(p9Send) });
+    const back5 = await signInWithFetch({ authorizeUrl: await strict.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p5' });
+    await assert.rejects(strict.completeSignIn(back5), (e) => e.code === 'token_exchange_failed' && e.error === 'invalid_id_token' && e.status === 502);
   });
 }
