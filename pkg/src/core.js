@@ -157,7 +157,7 @@ export function createRemoteJwks(url, o = {}) {
   const doFetch = o.fetch ?? globalThis.fetch;
   const cooldown = (o.cooldownSeconds ?? 60) * 1000;
   const maxAge = (o.maxAgeSeconds ?? 600) * 1000;
-  let current, fetchedAt = -Infinity, pending;
+  let current, fetchedAt = -Infinity, lastRotation = -Infinity, pending;
   const load = () =>
     (pending ??= (async () => {
       try {
@@ -179,9 +179,11 @@ export function createRemoteJwks(url, o = {}) {
     async keyset() {
       return current && Date.now() - fetchedAt < maxAge ? current : load();
     },
-    // Internal: refetch after an unknown kid, unless fetched within the cooldown.
+    // Internal: refetch after an unknown kid, at most once per cooldown.
     async rotated() {
-      return Date.now() - fetchedAt >= cooldown ? load() : undefined;
+      if (Date.now() - lastRotation < cooldown) return undefined;
+      lastRotation = Date.now();
+      return load();
     },
   };
 }

@@ -242,7 +242,7 @@ export function createEdgeHandler(o = {}) {
 
   // ---- cached JWKS and discovery ------------------------------------------
   function cached(url, what, parse) {
-    let value, expires = 0, fetchedAt = -Infinity, pending;
+    let value, expires = 0, lastForced = -Infinity, pending;
     const load = () =>
       (pending ??= (async () => {
         try {
@@ -250,8 +250,7 @@ export function createEdgeHandler(o = {}) {
           if (r.status !== 200) throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
           const parsed = parse(r.json);
           value = { json: r.json, parsed };
-          fetchedAt = Date.now();
-          expires = fetchedAt + maxAgeOf(r.headers, 3600);
+          expires = Date.now() + maxAgeOf(r.headers, 3600);
           return value;
         } finally {
           pending = undefined;
@@ -259,8 +258,12 @@ export function createEdgeHandler(o = {}) {
       })());
     return {
       get: () => (value && Date.now() < expires ? value : load()),
-      // After an unknown kid: refetch, at most once a minute.
-      refresh: () => (Date.now() - fetchedAt >= 60_000 ? load() : undefined),
+      // After an unknown kid (key rotation): refetch, at most once a minute.
+      refresh: () => {
+        if (Date.now() - lastForced < 60_000) return undefined;
+        lastForced = Date.now();
+        return load();
+      },
     };
   }
   const jwks = cached(endpoints.jwks, 'JWKS', (json) => {

@@ -182,8 +182,11 @@ test('remote JWKS: cached, refetched once on an unknown kid, rate-limited', asyn
   const limited = createRemoteJwks('https://edge.example/auth/jwks', { fetch, cooldownSeconds: 60 });
   await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: limited }));
   const before = fetches;
-  await rejects(validateIdToken(await sign(k1, baseClaims(), { alg: 'RS512', kid: 'unknown' }), vopts({ jwks: limited })), 'key_not_found');
-  assert.equal(fetches, before, 'no refetch inside the cooldown');
+  const unknown = await sign(k1, baseClaims(), { alg: 'RS512', kid: 'unknown' });
+  await rejects(validateIdToken(unknown, vopts({ jwks: limited })), 'key_not_found');
+  assert.equal(fetches, before + 1, 'the first unknown kid refetches');
+  await rejects(validateIdToken(unknown, vopts({ jwks: limited })), 'key_not_found');
+  assert.equal(fetches, before + 1, 'no second refetch inside the cooldown');
   const down = createRemoteJwks('https://edge.example/auth/jwks', { fetch: async () => new Response('no', { status: 503 }) });
   await rejects(validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: down })), 'invalid_jwks');
 });

@@ -35,3 +35,63 @@ test('configuration mistakes are invalid_option at creation', async () => {
   }
   assert.equal(typeof createEdgeHandler(base), 'function');
 });
+
+// JWKS caching and key rotation. NHS login itself is simulated by an injected
+// fetch here, because the point is to count requests: what the handler asks
+// for, and when. (The real provider is exercised in edge-flow.js.)
+test('JWKS: cached per Cache-Control, refetched on an unknown kid at most once a minute', async () => {
+  const { makeKey, sign, baseClaims } = await import('./helpers.js');
+  const ISS = 'https://auth.login.nhs.uk';
+  const [client, k1, k2, k3] = await Promise.all([makeClientKey(), makeKey('k1'), makeKey('k2'), makeKey('k3')]);
+  let published = [k1.jwk];
+  let idToken;
+  const calls = { jwks: 0, token: 0 };
+  const fakeNhsLogin = async (url, init = {}) => {
+    const u = String(url);
+    if (u === `${ISS}/.well-known/jwks.json`) {
+      calls.jwks++;
+      return new Response(JSON.stringify({ keys: published }), { headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } });
+    }
+    if (u === `${ISS}/token` && init.method === 'POST') {
+      calls.token++;
+      return new Response(JSON.stringify({ access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: idToken }), { headers: { 'content-type': 'application/json' } });
+    }
+    return new Response('{"error":"not_found"}', { status: 404 });
+  };
+  const handler = createEdgeHandler({
+    environment: 'production',
+    clientId: 'test-client',
+    privateKey: client.pem,
+    allowedOrigins: ['https://spa.example'],
+    redirectUris: ['https://spa.example/cb'],
+    fetch: fakeNhsLogin,
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const claims = baseClaims({ aud: 'test-client', exp: now + 600, iat: now });
+  const exchange = async (key) => {
+    idToken = await sign(key, claims);
+    return handler(new Request('https://edge.example/auth/token', {
+      method: 'POST',
+      headers: { origin: 'https://spa.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: 'https://spa.example/cb', nonce: 'nonce-1' }),
+    }));
+  };
+  const jwksRoute = () => handler(new Request('https://edge.example/auth/jwks'));
+
+  assert.deepEqual((await (await jwksRoute()).json()).keys.map((k) => k.kid), ['k1']);
+  await jwksRoute();
+  assert.equal(calls.jwks, 1, 'served from the cache within max-age');
+  assert.equal((await exchange(k1)).status, 200);
+  assert.equal(calls.jwks, 1);
+
+  published = [k1.jwk, k2.jwk]; // NHS login rotates in k2
+  const rotated = await exchange(k2);
+  assert.equal(rotated.status, 200, await rotated.clone().text());
+  assert.equal(calls.jwks, 2, 'one refetch for the unknown kid');
+
+  published = [k1.jwk, k2.jwk, k3.jwk];
+  const tooSoon = await exchange(k3);
+  assert.equal(tooSoon.status, 502);
+  assert.match((await tooSoon.json()).error_description, /key_not_found/);
+  assert.equal(calls.jwks, 2, 'no second refetch within a minute');
+});
