@@ -14,7 +14,7 @@ WASM_OUT := pkg/wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
 
-.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg bench clean
+.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg bench provider clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -71,6 +71,11 @@ test-pkg: build setup-npm
 # ---- benchmarks (never timed tests) ------------------------------------------
 bench: build setup-npm
 	bash benches/run.sh
+
+# The local NHS-login-like provider on its own (Ctrl-C stops it).
+provider: setup-npm
+	node tests/provider/cli.mjs --port $${PROVIDER_PORT:-9000} --client-id $${CLIENT_ID:-demo-client} \
+	  --redirect-uri $${REDIRECT_URI:-http://127.0.0.1:8080/callback}
 
 clean:
 	cargo clean
