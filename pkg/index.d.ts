@@ -31,7 +31,8 @@ export type ErrorCode =
   | 'vot_not_satisfied'
   | 'random_unavailable'
   | 'transaction_expired'
-  | 'token_exchange_failed';
+  | 'token_exchange_failed'
+  | 'wasm_unavailable';
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {

@@ -19,7 +19,12 @@ export class NhsLoginError extends Error {
 // is the asset pattern Vite, webpack 5 and Parcel recognise.
 let load = () => init({ module_or_path: new URL('../wasm/nhs_login_bg.wasm', import.meta.url) });
 let ready;
-const wasm = () => (ready ??= load());
+// A failed load (network, CSP) is not cached: the next call tries again.
+const wasm = () =>
+  (ready ??= load().catch((cause) => {
+    ready = undefined;
+    throw new NhsLoginError('wasm_unavailable', 'the nhs-login-client WebAssembly module could not be loaded', { cause });
+  }));
 
 /** @internal Replaces how the wasm bytes are obtained (Node reads the file; edge runtimes import the module). */
 export const setWasmSource = (source) => {
@@ -37,7 +42,6 @@ const raise = (e) => {
 };
 const call = (r) => (r[0] === '1' ? r.slice(1) : raise(r.slice(1)));
 
-const opt = (v) => (v == null ? undefined : v);
 // Lists cross into wasm joined with \x1f, so no element may contain it.
 const strings = (v, field) => {
   if (v == null) return undefined;
@@ -230,5 +234,5 @@ export const ERROR_CODES = Object.freeze([
   'invalid_option', 'state_mismatch', 'provider_error', 'invalid_issuer', 'missing_code', 'malformed_callback',
   'malformed_token', 'unsupported_alg', 'key_not_found', 'invalid_jwks', 'invalid_signature', 'invalid_audience',
   'token_expired', 'token_issued_in_future', 'invalid_nonce', 'missing_claim', 'invalid_claim', 'vot_not_satisfied',
-  'random_unavailable', 'transaction_expired', 'token_exchange_failed',
+  'random_unavailable', 'transaction_expired', 'token_exchange_failed', 'wasm_unavailable',
 ]);

@@ -218,3 +218,19 @@ test('NhsLogin: single-use, expiring transactions and several in flight', async 
   const url4 = await login.signIn({ redirect: false });
   await rejects(login.handleRedirect(`https://app.example/callback?error=access_denied&error_description=ConsentNotGiven&state=${new URL(url4).searchParams.get('state')}`), 'provider_error');
 });
+
+test('a failed wasm load is wasm_unavailable, and the next call retries', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    import { setWasmSource, createAuthorizationRequest } from '../src/core.js';
+    import { readFile } from 'node:fs/promises';
+    let fail = true;
+    setWasmSource(() => (fail ? Promise.reject(new Error('offline')) : readFile(new URL('../wasm/nhs_login_bg.wasm', import.meta.url))));
+    const opts = { environment: 'sandpit', clientId: 'c', redirectUri: 'https://a.example/cb' };
+    const first = await createAuthorizationRequest(opts).then(() => 'ok', (e) => e.code + ':' + e.cause.message);
+    fail = false;
+    const second = await createAuthorizationRequest(opts).then((r) => r.url.slice(0, 8), (e) => e.code);
+    console.log(first, second);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
+  assert.equal(out.trim(), 'wasm_unavailable:offline https://');
+});
