@@ -191,6 +191,7 @@ pub fn select_key(token: &str, keys: &Keyset) -> String {
     out(run())
 }
 
+#[cfg(feature = "rsa")]
 fn verifier(
     issuer: String,
     client_id: String,
