@@ -60,6 +60,7 @@ trap 'rm -f "$OUT/results.md.tmp"' EXIT # results.md is only replaced by a compl
   node benches/size.mjs
   echo
   node benches/speed.mjs
+  echo; node benches/edge.mjs
 } | tee "$OUT/results.md.tmp"
 mv "$OUT/results.md.tmp" "$OUT/results.md"
 echo >&2

@@ -31,8 +31,10 @@ export interface EdgeHandlerOptions {
   sessionSeconds?: number;
   /** The vectors of trust registered for the client; the ID token's `vot` must satisfy one. Default NHS login's (P9). */
   vtr?: VectorOfTrust[];
-  /** Leeway for ID token times. Default 60. */
+  /** Leeway for ID token times, 0 to 600. Default 60. */
   clockSkewSeconds?: number;
+  /** `/token` requires the SPA's `nonce` and checks it (default true). `false` lets a SPA that checks the nonce itself omit it. */
+  requireNonce?: boolean;
   /** Structured events (never containing secrets), e.g. for console.log. */
   log?: (event: { event: string; [k: string]: unknown }) => void;
   /** A fetch to use instead of the global one. */

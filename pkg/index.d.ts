@@ -36,6 +36,7 @@ export type ErrorCode =
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
+  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; error?: string; errorDescription?: string; status?: number });
   readonly name: 'NhsLoginError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
@@ -107,6 +108,10 @@ export interface Jwks {
 /** A JWKS fetched on demand, cached, and refetched (rate-limited) when a token names an unknown `kid`. */
 export interface RemoteJwks {
   readonly url: string;
+  /** @internal The current keyset (fetched when absent or stale). */
+  keyset(): Promise<unknown>;
+  /** @internal Refetches after an unknown `kid`, at most once per cooldown. */
+  rotated(): Promise<unknown>;
 }
 
 export interface RemoteJwksOptions {

@@ -17,7 +17,8 @@ export class NhsLoginError extends Error {
 
 // Browsers and bundlers: fetch the .wasm next to the glue. `new URL(..., import.meta.url)`
 // is the asset pattern Vite, webpack 5 and Parcel recognise.
-let load = () => init({ module_or_path: new URL('../wasm/nhs_login_bg.wasm', import.meta.url) });
+// async, so that even a synchronous failure (no import.meta.url in a classic-script bundle) becomes wasm_unavailable.
+let load = async () => init({ module_or_path: new URL('../wasm/nhs_login_bg.wasm', import.meta.url) });
 let ready;
 // A failed load (network, CSP) is not cached: the next call tries again.
 const wasm = () =>
@@ -25,6 +26,9 @@ const wasm = () =>
     ready = undefined;
     throw new NhsLoginError('wasm_unavailable', 'the nhs-login-client WebAssembly module could not be loaded', { cause });
   }));
+
+/** @internal Starts loading the wasm early (the edge handler's first request); never rejects. */
+export const preload = () => wasm().catch(() => {});
 
 /** @internal Replaces how the wasm bytes are obtained (Node reads the file; edge runtimes import the module). */
 export const setWasmSource = (source) => {
@@ -149,7 +153,10 @@ const b64 = (s) => {
 const utf8 = new TextEncoder();
 
 /** @internal A parsed keyset from JWKS text (edge handler caches). Throws invalid_jwks. */
-export const keysetFromText = (text) => new Keyset(text);
+export const keysetFromText = async (text) => {
+  await wasm();
+  return new Keyset(text);
+};
 
 /**
  * Fetches a JWKS from `url` (NHS login's, or your edge handler's cached copy),

@@ -11,7 +11,7 @@
 // It only ever calls the endpoints fixed in its options: no URL is taken from
 // a request. Secrets (the key, assertions, tokens) never appear in an error or
 // in a log event.
-import { validateIdToken, keysetFromText, NhsLoginError } from './core.js';
+import { validateIdToken, keysetFromText, preload, NhsLoginError } from './core.js';
 
 const ENVIRONMENTS = {
   sandpit: 'https://auth.sandpit.signin.nhs.uk',
@@ -140,15 +140,34 @@ export function createEdgeHandler(o = {}) {
   if (o.keyId != null && typeof o.keyId !== 'string') throw configError('option `keyId` must be a string');
   const origins = o.allowedOrigins;
   if (!Array.isArray(origins) || !origins.length || origins.some((x) => typeof x !== 'string')) throw configError('option `allowedOrigins` must list the origins of your SPA');
-  const allowedOrigins = new Set(origins.map((x) => new URL(x).origin));
+  const allowedOrigins = new Set(
+    origins.map((x) => {
+      let u;
+      try {
+        u = new URL(x);
+      } catch {}
+      if (!u || u.origin === 'null' || u.origin !== x.replace(/\/$/, '')) throw configError(`option \`allowedOrigins\` has "${x}", which is not an origin like https://my-service.nhs.uk`);
+      return u.origin;
+    }),
+  );
   const redirects = o.redirectUris;
   if (!Array.isArray(redirects) || !redirects.length || redirects.some((x) => typeof x !== 'string')) throw configError('option `redirectUris` must list the registered redirect URIs');
   const redirectUris = new Set(redirects);
-  const basePath = (o.basePath ?? '/auth').replace(/\/$/, '');
+  const basePath = o.basePath ?? '/auth';
+  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(basePath)) throw configError('option `basePath` must be a path starting with "/"');
+  const base = basePath.replace(/\/$/, '');
   const timeoutMs = o.timeoutMs ?? 10000;
-  if (!(timeoutMs > 0)) throw configError('option `timeoutMs` must be a positive number');
-  const vtr = o.vtr; // the vectors registered for the client; checked against vot
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 120000)) throw configError('option `timeoutMs` must be a number of milliseconds from 1 to 120000');
+  // The vectors registered for the client (EIS §5.1; the 12 of EIS Table 21).
+  const vtr = o.vtr;
+  if (vtr != null && (!Array.isArray(vtr) || !vtr.length || vtr.some((v) => typeof v !== 'string' || !/^P[059]\.(Cp(\.Cd|\.Ck)?|Cm)$/.test(v)))) {
+    throw configError('option `vtr` must be an array of NHS login vectors such as ["P9.Cp.Cd", "P9.Cm"]');
+  }
   const clockSkewSeconds = o.clockSkewSeconds ?? 60;
+  if (typeof clockSkewSeconds !== 'number' || !(clockSkewSeconds >= 0 && clockSkewSeconds <= 600)) throw configError('option `clockSkewSeconds` must be a number from 0 to 600');
+  const sessionSeconds = o.sessionSeconds ?? 12 * 3600; // NHS login session rule: 12 h at most
+  if (!Number.isInteger(sessionSeconds) || sessionSeconds < 60 || sessionSeconds > 30 * 86400) throw configError('option `sessionSeconds` must be a whole number of seconds from 60 to 2592000');
+  const requireNonce = o.requireNonce ?? true;
   let secret;
   if (o.cookieSecret != null) {
     try {
@@ -158,7 +177,6 @@ export function createEdgeHandler(o = {}) {
   }
   const doFetch = o.fetch ?? ((...a) => fetch(...a));
   const log = typeof o.log === 'function' ? o.log : () => {};
-  const sessionSeconds = o.sessionSeconds ?? 12 * 3600; // NHS login session rule: 12 h at most
 
   // Keys are imported once, non-extractable.
   let signingKey;
@@ -248,7 +266,7 @@ export function createEdgeHandler(o = {}) {
         try {
           const r = await upstream(url, { headers: { accept: 'application/json' } }, what);
           if (r.status !== 200) throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
-          const parsed = parse(r.json);
+          const parsed = await parse(r.json);
           value = { json: r.json, parsed };
           expires = Date.now() + maxAgeOf(r.headers, 3600);
           return value;
@@ -266,9 +284,9 @@ export function createEdgeHandler(o = {}) {
       },
     };
   }
-  const jwks = cached(endpoints.jwks, 'JWKS', (json) => {
+  const jwks = cached(endpoints.jwks, 'JWKS', async (json) => {
     try {
-      return keysetFromText(JSON.stringify(json));
+      return await keysetFromText(JSON.stringify(json));
     } catch (e) {
       throw new HttpError(502, 'server_error', `NHS login's JWKS is unusable: ${e.message}`);
     }
@@ -337,8 +355,9 @@ export function createEdgeHandler(o = {}) {
     const codeVerifier = field(body, 'code_verifier', /^[A-Za-z0-9._~-]{43,128}$/);
     const redirectUri = field(body, 'redirect_uri');
     if (!redirectUris.has(redirectUri)) throw new HttpError(400, 'invalid_request', '`redirect_uri` is not one of the registered redirect URIs');
-    const nonce = body.nonce;
-    if (nonce != null && typeof nonce !== 'string') throw new HttpError(400, 'invalid_request', '`nonce` must be a string');
+    // The nonce the SPA sent: checked here too (OIDC Core 3.1.3.7 (11)). Only
+    // with `requireNonce: false` may a SPA that checks it itself leave it out.
+    const nonce = requireNonce || body.nonce != null ? field(body, 'nonce') : undefined;
 
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
     if (typeof t.id_token !== 'string') throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
@@ -429,13 +448,16 @@ export function createEdgeHandler(o = {}) {
     return response;
   }
 
+  let warm;
   return async function handle(request) {
     const url = new URL(request.url);
     const origin = request.headers.get('origin');
-    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+    // The first request starts loading the wasm, so it overlaps with the call to NHS login.
+    warm ??= preload();
+    if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
       return cors(json(404, { error: 'not_found', error_description: 'no such route' }), origin);
     }
-    const path = url.pathname.slice(basePath.length);
+    const path = url.pathname.slice(base.length);
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     try {
       if (!route) throw new HttpError(404, 'not_found', 'no such route');

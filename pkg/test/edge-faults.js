@@ -31,7 +31,7 @@ export function edgeFaultSuite(test, { before, after }, makeSend, makeKey) {
 
   const post = (path, body, headers = {}) =>
     send(path, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const good = { code: 'abc', code_verifier: VERIFIER, redirect_uri: REDIRECT };
+  const good = { code: 'abc', code_verifier: VERIFIER, redirect_uri: REDIRECT, nonce: 'n-1' };
   const expectError = async (res, status, error) => {
     assert.equal(res.status, status);
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -75,6 +75,7 @@ export function edgeFaultSuite(test, { before, after }, makeSend, makeKey) {
     await expectError(await post('/auth/token', { ...good, pad: 'x'.repeat(17 * 1024) }), 413, 'invalid_request');
     await expectError(await post('/auth/token', { ...good, code: undefined }), 400, 'invalid_request');
     await expectError(await post('/auth/token', { ...good, code_verifier: 'short' }), 400, 'invalid_request');
+    await expectError(await post('/auth/token', { ...good, nonce: undefined }), 400, 'invalid_request');
     const wrongRedirect = await expectError(await post('/auth/token', { ...good, redirect_uri: 'https://evil.example/cb' }), 400, 'invalid_request');
     assert.match(wrongRedirect.error_description, /redirect_uri/);
     assert.equal(up.seen.length, before, 'no upstream call for bad input');

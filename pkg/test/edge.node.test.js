@@ -29,6 +29,13 @@ test('configuration mistakes are invalid_option at creation', async () => {
     [{ redirectUris: undefined }, /redirectUris/],
     [{ cookieSecret: 'short' }, /cookieSecret/],
     [{ timeoutMs: 0 }, /timeoutMs/],
+    [{ allowedOrigins: ['spa.example'] }, /allowedOrigins/],
+    [{ allowedOrigins: ['https://spa.example/app'] }, /allowedOrigins/],
+    [{ basePath: 'auth' }, /basePath/],
+    [{ vtr: 'P9.Cp.Cd' }, /vtr/],
+    [{ vtr: ['P7.Cp'] }, /vtr/],
+    [{ clockSkewSeconds: 'x' }, /clockSkewSeconds/],
+    [{ sessionSeconds: -5 }, /sessionSeconds/],
   ];
   for (const [over, re] of bad) {
     assert.throws(() => createEdgeHandler({ ...base, ...over }), (e) => e.code === 'invalid_option' && re.test(e.message));
