@@ -14,7 +14,7 @@ WASM_OUT := pkg/wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
 
-.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg bench provider clean
+.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg test-demo bench demo provider clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -51,7 +51,7 @@ build: setup-rust setup-npm
 	@printf 'wasm: %s bytes raw, %s gzip -9\n' "$$(wc -c < $(WASM_OUT)/nhs_login_bg.wasm)" "$$(gzip -9c $(WASM_OUT)/nhs_login_bg.wasm | wc -c)"
 
 # ---- test ------------------------------------------------------------------
-test: setup test-rust test-wasm test-pkg
+test: setup test-rust test-wasm test-pkg test-demo
 
 test-rust:
 	cargo fmt --check
@@ -67,6 +67,16 @@ test-wasm: setup-rust setup-apt
 
 test-pkg: build setup-npm
 	node --test pkg/test/*.test.js tests/provider/*.test.js
+
+# The demo end to end in headless Chromium (screenshots in target/demo-screenshots/).
+test-demo: build setup-npm setup-apt
+	node --test www/e2e.test.js
+
+# ---- demo --------------------------------------------------------------------
+# The local provider, the edge handler in workerd and the SPA, on 127.0.0.1
+# (DEMO_PORT, default 8080). Ctrl-C stops all three.
+demo: setup build
+	node www/serve.mjs
 
 # ---- benchmarks (never timed tests) ------------------------------------------
 bench: build setup-npm

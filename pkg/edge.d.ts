@@ -43,7 +43,7 @@ export interface EdgeHandlerOptions {
 
 /**
  * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
- * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
+ * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, POST /sign-out,
  * GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
  * `invalid_option` for a configuration mistake.
  */

@@ -253,3 +253,62 @@ export declare class NhsLogin {
    */
   completeSignIn(url?: string | URL): Promise<SignInResult>;
 }
+
+// ---- NHS login session rules --------------------------------------------------
+
+/** 30 minutes: re-authenticate after this much inactivity (NHS login session management). */
+export declare const IDLE_SECONDS: number;
+/** 12 hours: re-authenticate after this long, whatever the activity. */
+export declare const MAX_SECONDS: number;
+/** DOM events that count as activity. */
+export declare const ACTIVITY_EVENTS: readonly string[];
+
+export interface SessionTimeLeft {
+  idleMs: number;
+  maxMs: number;
+  /** Which rule ran out first (`max` wins a tie), or null. */
+  expired: null | 'idle' | 'max';
+}
+
+/** Pure: the time left on both rules at `now` (ms since the epoch). */
+export declare function timeLeft(
+  session: { startedAt: number; lastActivityAt: number; idleSeconds: number; maxSeconds: number },
+  now: number,
+): SessionTimeLeft;
+
+/** `29:59` under an hour, `11:59:59` from an hour; rounds up. */
+export declare function formatDuration(ms: number): string;
+
+export interface SessionTimerOptions {
+  /** When the user signed in (ms); e.g. the ID token's `auth_time` × 1000. Default now. */
+  startedAt?: number;
+  /** Default 1800. */
+  idleSeconds?: number;
+  /** Default 43200. */
+  maxSeconds?: number;
+  /** Called once when either rule runs out: send the user through NHS login again. */
+  onExpire: (reason: 'idle' | 'max') => void;
+  /** Called every tick while the session lasts (e.g. to show countdowns). */
+  onTick?: (left: SessionTimeLeft) => void;
+  tickMs?: number;
+  now?: () => number;
+  /** Where activity is heard; default `document`. */
+  activityTarget?: EventTarget;
+  activityEvents?: readonly string[];
+  scheduler?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
+}
+
+export interface SessionTimers {
+  /** Counts as activity. */
+  touch(): void;
+  stop(): void;
+  check(): SessionTimeLeft;
+  readonly expired: null | 'idle' | 'max';
+}
+
+/**
+ * NHS login's session rules for web services: a full NHS login journey again after 30 minutes
+ * without activity and after 12 hours. Deadlines are recomputed from timestamps on every tick,
+ * so a throttled tab or a sleeping laptop cannot stretch the session.
+ */
+export declare function startSessionTimers(options: SessionTimerOptions): SessionTimers;

@@ -422,8 +422,13 @@ export function createEdgeHandler(o = {}) {
     return json(200, { asserted_login_identity: jwt, expires_in: 60 });
   }
 
+  // NHS login has no logout (EIS §2.2); this ends the edge session: the
+  // refresh token is forgotten with the cookie.
+  const signOut = async () => new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+
   const routes = {
     '/token': { POST: token },
+    '/sign-out': { POST: signOut },
     '/refresh': { POST: refresh },
     '/userinfo': { GET: userinfo },
     '/sso-assertion': { POST: ssoAssertion },

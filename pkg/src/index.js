@@ -8,3 +8,4 @@ export {
   ERROR_CODES,
 } from './core.js';
 export { NhsLogin } from './session.js';
+export { startSessionTimers, timeLeft, formatDuration, IDLE_SECONDS, MAX_SECONDS, ACTIVITY_EVENTS } from './session-timers.js';

@@ -102,6 +102,11 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     const pub = await crypto.subtle.importKey('jwk', client.publicJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, false, ['verify']);
     assert.ok(await verifyRs512(ali, pub));
 
+    // Sign-out ends the edge session: the cookie is cleared and refresh no longer works.
+    const out = await send('/auth/sign-out', { method: 'POST', headers: { origin: ORIGIN, cookie: newCookie } });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get('set-cookie'), /^__Host-nhs-login=; Path=\/; Max-Age=0; HttpOnly; Secure; SameSite=Strict$/);
+
     // The assertion signs the same patient in silently (NHS App style jump-off).
     const silent = await signIn({ extra: { prompt: 'none', assertedLoginIdentity: ali }, jar: new CookieJar() });
     const t2 = await (await exchange(silent)).json();

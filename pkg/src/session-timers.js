@@ -1,0 +1,132 @@
+// NHS login session rules for a relying party (NHS login developer docs,
+// "session management"; EIS §2.2): NHS login has no logout and no session
+// management, so the service itself must send the user through NHS login
+// again after 30 minutes without activity and after 12 hours of use.
+//
+// Self-contained: the clock, the scheduler and the event target can be
+// passed in (tests use fakes).
+// Time is always read through `now()`, and deadlines are recomputed from
+// timestamps on every tick: a throttled background tab or a sleeping laptop
+// cannot stretch a session past its limits.
+
+/** 30 minutes without activity (NHS login session-management guidance). */
+export const IDLE_SECONDS = 30 * 60;
+/** 12 hours after sign-in, whatever the activity (NHS login session-management guidance). */
+export const MAX_SECONDS = 12 * 60 * 60;
+/** DOM events that count as the user being active. */
+export const ACTIVITY_EVENTS = Object.freeze(['pointerdown', 'keydown', 'wheel', 'touchstart', 'scroll']);
+
+/**
+ * Pure: the time left on both timers at `now` (milliseconds since the epoch).
+ * @param {{ startedAt: number, lastActivityAt: number, idleSeconds: number, maxSeconds: number }} s
+ * @param {number} now
+ * @returns {{ idleMs: number, maxMs: number, expired: null | 'idle' | 'max' }}
+ *   `expired` names the rule that ran out first (`max` wins a tie: it cannot be extended).
+ */
+export function timeLeft(s, now) {
+  const idleMs = Math.max(0, s.lastActivityAt + s.idleSeconds * 1000 - now);
+  const maxMs = Math.max(0, s.startedAt + s.maxSeconds * 1000 - now);
+  const expired = maxMs === 0 ? 'max' : idleMs === 0 ? 'idle' : null;
+  return { idleMs, maxMs, expired };
+}
+
+/**
+ * Formats a duration for a countdown: `29:59` under an hour, `11:59:59` from an hour up.
+ * Rounds up, so a countdown shows 0:00 only when the time has really run out.
+ * @param {number} ms
+ */
+export function formatDuration(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/**
+ * Starts both timers.
+ *
+ * @param {object} options
+ * @param {number} [options.startedAt] when the user signed in with NHS login (ms); default now.
+ *   Pass the ID token's `auth_time` (or `iat`) × 1000 to count from the NHS login sign-in itself.
+ * @param {number} [options.idleSeconds] default IDLE_SECONDS (30 min)
+ * @param {number} [options.maxSeconds] default MAX_SECONDS (12 h)
+ * @param {(reason: 'idle' | 'max') => void} options.onExpire called once, when either rule runs out
+ * @param {(left: { idleMs: number, maxMs: number, expired: null }) => void} [options.onTick] called every tick while the session lasts
+ * @param {number} [options.tickMs] default 1000
+ * @param {() => number} [options.now] default Date.now
+ * @param {EventTarget} [options.activityTarget] where activity events are heard; default `document` when there is one
+ * @param {readonly string[]} [options.activityEvents] default ACTIVITY_EVENTS
+ * @param {{ setInterval: Function, clearInterval: Function }} [options.scheduler] default globalThis
+ * @returns {{ touch(): void, stop(): void, check(): ReturnType<typeof timeLeft>, readonly expired: null | 'idle' | 'max' }}
+ */
+export function startSessionTimers(options) {
+  const {
+    idleSeconds = IDLE_SECONDS,
+    maxSeconds = MAX_SECONDS,
+    onExpire,
+    onTick = () => {},
+    tickMs = 1000,
+    now = () => Date.now(),
+    activityTarget = globalThis.document,
+    activityEvents = ACTIVITY_EVENTS,
+    scheduler = globalThis,
+  } = options;
+  if (typeof onExpire !== 'function') throw new TypeError('startSessionTimers: `onExpire` is required');
+  if (!(idleSeconds > 0) || !(maxSeconds > 0)) throw new RangeError('startSessionTimers: `idleSeconds` and `maxSeconds` must be positive');
+
+  const t0 = now();
+  // A sign-in time in the future (clock skew) must not lengthen the session.
+  const state = { startedAt: Math.min(options.startedAt ?? t0, t0), lastActivityAt: t0, idleSeconds, maxSeconds };
+  let expired = null;
+  let interval = null;
+
+  const check = () => {
+    if (expired) return { idleMs: 0, maxMs: 0, expired };
+    const left = timeLeft(state, now());
+    if (left.expired) {
+      expired = left.expired;
+      stop();
+      onExpire(expired);
+    } else {
+      onTick(left);
+    }
+    return left;
+  };
+  // Activity only counts while the session is still alive: an event after
+  // expiry must not bring it back.
+  const touch = () => {
+    if (expired) return;
+    if (timeLeft(state, now()).expired) return void check();
+    state.lastActivityAt = now();
+  };
+  const onVisible = () => {
+    if (!activityTarget?.hidden) check();
+  };
+  function stop() {
+    if (interval !== null) scheduler.clearInterval(interval);
+    interval = null;
+    if (activityTarget) {
+      for (const e of activityEvents) activityTarget.removeEventListener(e, touch, true);
+      activityTarget.removeEventListener('visibilitychange', onVisible);
+    }
+  }
+
+  if (activityTarget) {
+    for (const e of activityEvents) activityTarget.addEventListener(e, touch, { capture: true, passive: true });
+    // Background tabs tick slowly; check at once when the tab comes back.
+    activityTarget.addEventListener('visibilitychange', onVisible);
+  }
+  interval = scheduler.setInterval(check, tickMs);
+  check();
+
+  return {
+    touch,
+    stop,
+    check,
+    get expired() {
+      return expired;
+    },
+  };
+}

@@ -1,0 +1,394 @@
+// End-to-end tests of the demo in real headless Chromium (Debian's, driven by
+// playwright-core): the whole demo (SPA, local NHS-login-like provider, edge
+// handler in workerd) is started in-process with startDemo(), and each test
+// asserts on what a person would see. A screenshot of every page is saved
+// under target/demo-screenshots/ on every run.
+//
+//   node --test www/e2e.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemo } from './serve.mjs';
+
+const SHOTS = fileURLToPath(new URL('../target/demo-screenshots/', import.meta.url));
+let demo, downDemo, browser;
+const contexts = [];
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+  await downDemo?.close();
+});
+
+/** A fresh browser (no cookies, no sessionStorage) with checks on what the page does. */
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.problems = [];
+  page.callbacks = []; // every /callback URL the browser was sent to, as sent
+  page.interactions = 0; // provider login/consent pages shown
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    // Everything is served locally: no CDN, no web fonts.
+    if (u.hostname !== '127.0.0.1') page.problems.push(`outside request: ${r.url()}`);
+    if (r.isNavigationRequest() && u.pathname === '/callback') page.callbacks.push(r.url());
+    if (r.isNavigationRequest() && u.pathname.startsWith('/interaction/') && r.method() === 'GET') page.interactions++;
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) page.problems.push(`console error: ${m.text()}`);
+  });
+  return page;
+}
+
+const ready = (page) => page.waitForFunction(() => window.__demoReady === true, null, { timeout: 15000 });
+const shot = async (page, name) => {
+  await page.evaluate(() => document.activeElement?.blur()); // no focus ring on the last button pressed
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+};
+const text = async (page, selector) => (await page.locator(selector).innerText()).trim();
+// Inside the closed "Technical details" expander: not rendered, so textContent.
+const details = async (page) => page.locator('#error-details').textContent();
+const noProblems = (page) => assert.deepEqual(page.problems, []);
+
+async function openStart(page, base = demo.url, query = '') {
+  await page.goto(`${base}/${query}`);
+  await ready(page);
+}
+
+const LEVEL_LABEL = { P9: 'High (P9)', P5: 'Medium (P5)', P0: 'Low (P0)' };
+
+/** Start page → NHS login button → the provider's login page. */
+async function continueToNhsLogin(page, { level = 'P9', scopes } = {}) {
+  await page.getByLabel(LEVEL_LABEL[level], { exact: true }).check();
+  if (scopes) {
+    for (const box of await page.locator('input[name="scope"]').all()) {
+      await box.setChecked(scopes.includes(await box.getAttribute('value')));
+    }
+  }
+  await page.getByRole('button', { name: 'Continue to NHS login' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
+}
+
+/** The provider's pages: pick the patient, then consent (when asked) with allow or deny. */
+async function atProvider(page, { patient = 'P9', consent = 'allow', beforeCallback } = {}) {
+  const loginUrl = page.url();
+  await page.getByLabel(`Sign in as ${patient} patient`).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((u) => u.pathname === '/callback' || (u.pathname.startsWith('/interaction/') && u.href !== loginUrl));
+  if (new URL(page.url()).pathname !== '/callback') {
+    if (beforeCallback) await beforeCallback();
+    const button = consent === 'allow' ? 'Continue' : 'I do not want to use my NHS login';
+    await page.getByRole('button', { name: button }).click();
+    await page.waitForURL((u) => u.pathname === '/callback');
+  }
+  await ready(page);
+}
+
+async function signIn(page, { level = 'P9', patient = level, scopes, base } = {}) {
+  await openStart(page, base);
+  await continueToNhsLogin(page, { level, scopes });
+  await atProvider(page, { patient });
+}
+
+async function expectError(page, kind, heading) {
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'error');
+  assert.equal(await page.getByTestId('error-page').getAttribute('data-error-kind'), kind);
+  assert.equal(await text(page, 'h1'), heading);
+  assert.equal((await page.getByTestId('start-again').innerText()).trim(), 'Start again');
+  assert.equal(await page.getByTestId('start-again').getAttribute('href'), '/');
+  assert.match(await page.title(), /^Error: /);
+}
+
+const ALL_SCOPES = ['profile', 'profile_extended', 'email', 'phone', 'gp_registration_details'];
+
+test('start page: an NHS.UK service page, with every asset served locally', async () => {
+  const page = await newPage();
+  await openStart(page);
+  await shot(page, '01-start');
+  assert.equal(await text(page, '.nhsuk-header__service-name'), 'NHS login demo service');
+  assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
+  for (const label of Object.values(LEVEL_LABEL)) assert.ok(await page.getByLabel(label, { exact: true }).isVisible(), label);
+  assert.ok(await page.getByLabel('High (P9)').isChecked(), 'P9 is the default, as NHS login assumes');
+  for (const s of ALL_SCOPES) assert.ok(await page.locator(`#scope-${s}`).count(), s);
+  const button = page.getByTestId('nhs-login-button');
+  assert.equal((await button.innerText()).trim(), 'Continue to NHS login');
+  // NHS.UK frontend's CSS is applied: NHS blue header and NHS login button, Arial in place of Frutiger.
+  const style = await page.evaluate(() => {
+    const cs = (s) => getComputedStyle(document.querySelector(s));
+    return { header: cs('.nhsuk-header').backgroundColor, button: cs('#nhs-login-button').backgroundColor, font: cs('body').fontFamily };
+  });
+  assert.equal(style.header, 'rgb(0, 94, 184)');
+  assert.equal(style.button, 'rgb(0, 94, 184)');
+  assert.match(style.font, /arial/i);
+  noProblems(page);
+});
+
+test('consent refused: NHS login no-consent page', async () => {
+  const page = await newPage();
+  await openStart(page);
+  await continueToNhsLogin(page, { level: 'P9', scopes: ALL_SCOPES });
+  await atProvider(page, { patient: 'P9', consent: 'deny' });
+  await shot(page, '02-error-consent-not-given');
+  await expectError(page, 'consent-not-given', 'You have not shared your NHS login information');
+  const body = await text(page, '#app');
+  assert.match(body, /You chose not to share your NHS login information with NHS login demo service\./);
+  assert.match(body, /has not been passed to NHS login demo service/);
+  assert.match(await details(page), /"error": "access_denied"[\s\S]*"errorDescription": "ConsentNotGiven"/);
+  assert.doesNotMatch(page.url(), /error=|state=/, 'response parameters removed from the address bar');
+  // Start again goes back to the start page.
+  await page.getByTestId('start-again').click();
+  await ready(page);
+  assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
+  noProblems(page);
+});
+
+test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replayed', async () => {
+  const page = await newPage();
+  await openStart(page);
+  await continueToNhsLogin(page, { level: 'P9', scopes: ALL_SCOPES });
+  await shot(page, '03-provider-login');
+  await atProvider(page, {
+    patient: 'P9',
+    beforeCallback: () => shot(page, '04-provider-consent'),
+  });
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
+  assert.equal(new URL(page.url()).search, '', 'code and state removed from the address bar');
+  assert.equal(await text(page, '#claim-name'), 'Alice Pennington');
+  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0018');
+  assert.equal(await text(page, '#claim-birthdate'), '17 March 1984');
+  assert.equal(await text(page, '#claim-identity-level'), 'High (P9)');
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.equal(await text(page, '#claim-gp'), 'A20047');
+  assert.match(await text(page, '#claim-email'), /@example\.org/);
+  // Both session timers count down.
+  const idle = await text(page, '#idle-remaining');
+  const max = await text(page, '#max-remaining');
+  assert.match(idle, /^(30:00|29:[0-5]\d)$/);
+  assert.match(max, /^(12:00:00|11:59:[0-5]\d)$/);
+  await page.waitForFunction((m) => document.getElementById('max-remaining').textContent !== m, max, { timeout: 5000 });
+  // The decoded ID token.
+  const header = JSON.parse(await text(page, '#id-token-header'));
+  const payload = JSON.parse(await text(page, '#id-token-payload'));
+  assert.equal(header.alg, 'RS512');
+  assert.equal(payload.nhs_number, '9990000018');
+  assert.equal(payload.aud, 'demo-client');
+  // Userinfo through the edge (access token + session cookie).
+  await page.getByTestId('get-userinfo').click();
+  const info = JSON.parse(await page.getByTestId('userinfo-result').innerText());
+  assert.equal(info.sub, payload.sub);
+  assert.equal(info.nhs_number, '9990000018');
+  // Refresh through the edge (the refresh token is in the HttpOnly cookie).
+  await page.getByTestId('refresh').click();
+  assert.match(await page.getByTestId('refresh-result').innerText(), /^New access token issued at .+\. It lasts 5 minutes\.$/);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === '__Host-nhs-login');
+  assert.ok(session && session.httpOnly && session.secure && session.sameSite === 'Strict', 'encrypted session cookie set by the edge');
+  await shot(page, '05-claims');
+  noProblems(page);
+
+  // The redirect back from NHS login works once. A reload of the callback page …
+  assert.equal(page.callbacks.length, 1);
+  await page.reload();
+  await ready(page);
+  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  // … or the full callback URL again (code and state as NHS login sent them).
+  await page.goto(page.callbacks[0]);
+  await ready(page);
+  await shot(page, '06-error-link-used');
+  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  assert.equal(new URL(page.url()).search, '', 'the replayed code and state are removed from the address bar');
+  noProblems(page);
+});
+
+test('P5: medium identity level', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P5', scopes: ['profile', 'profile_extended'] });
+  await shot(page, '07-claims-p5');
+  assert.equal(await text(page, '#claim-name'), 'Bilal Okafor');
+  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0026');
+  assert.equal(await text(page, '#claim-birthdate'), '5 November 1992');
+  assert.equal(await text(page, '#claim-identity-level'), 'Medium (P5)');
+  assert.equal(await text(page, '#claim-vot'), 'P5.Cp.Cd');
+  assert.equal(await text(page, '#claim-email'), 'Not shared');
+  noProblems(page);
+});
+
+test('P0: low identity level, no NHS number released', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P0', scopes: ['profile', 'email'] });
+  await shot(page, '08-claims-p0');
+  assert.equal(await text(page, '#claim-vot'), 'P0.Cp');
+  assert.equal(await text(page, '#claim-identity-level'), 'Low (P0)');
+  assert.equal(await text(page, '#claim-nhs-number'), 'Not shared');
+  assert.equal(await text(page, '#claim-birthdate'), 'Not shared');
+  assert.match(await text(page, '#claim-email'), /@example\.org/);
+  noProblems(page);
+});
+
+test('tampered state on the redirect: the sign-in link page', async () => {
+  const page = await newPage();
+  await openStart(page);
+  // An attacker swaps `state` in the request to NHS login: it comes back unknown to this browser.
+  await page.route(
+    (u) => u.pathname === '/authorize',
+    (route) => {
+      const u = new URL(route.request().url());
+      u.searchParams.set('state', 'tampered-state-value-that-this-browser-never-stored');
+      return route.continue({ url: u.href });
+    },
+  );
+  await continueToNhsLogin(page, { level: 'P9' });
+  await atProvider(page, { patient: 'P9' });
+  await shot(page, '09-error-tampered-state');
+  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  assert.match(await details(page), /"code": "state_mismatch"/);
+  noProblems(page);
+});
+
+test('sign-in took longer than 10 minutes: transaction expired page', async () => {
+  const page = await newPage();
+  await openStart(page);
+  await continueToNhsLogin(page, { level: 'P9' });
+  // Age the stored transaction by 11 minutes before the SPA reads it back.
+  await page.addInitScript(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i);
+      if (!k.startsWith('nhs-login:tx:')) continue;
+      const tx = JSON.parse(sessionStorage.getItem(k));
+      tx.t -= 11 * 60 * 1000;
+      sessionStorage.setItem(k, JSON.stringify(tx));
+    }
+  });
+  await atProvider(page, { patient: 'P9' });
+  await shot(page, '10-error-transaction-expired');
+  await expectError(page, 'transaction-expired', 'You took too long to sign in');
+  noProblems(page);
+});
+
+test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one sends the user back to the NHS App', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P9' });
+  assert.equal(page.interactions, 1, 'one login page (consent was given before)');
+  // The edge makes a one-time assertion from this session; the SPA opens /?assertedLoginIdentity=…
+  await page.getByTestId('try-sso').click();
+  await page.waitForURL((u) => u.pathname === '/callback');
+  await ready(page);
+  assert.equal(page.interactions, 1, 'no NHS login page was shown for the jump-off');
+  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0018');
+  noProblems(page);
+
+  // A jump-off whose assertion NHS login refuses (here: not signed by the client).
+  const other = await newPage();
+  const bogus = 'eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJkZW1vLWNsaWVudCJ9.c2lnbmF0dXJl';
+  await other.goto(`${demo.url}/?assertedLoginIdentity=${bogus}`);
+  await other.waitForURL((u) => u.pathname === '/callback');
+  await ready(other);
+  await shot(other, '11-error-sso');
+  await expectError(other, 'sso-login-required', 'You need to sign in again');
+  assert.match(await text(other, '#error-next'), /Go back to the NHS App and sign in again/);
+  assert.equal(other.interactions, 0, 'never an interactive sign-in for a jump-off');
+  noProblems(other);
+
+  // prompt=none without any NHS login session: sso_login_required.
+  const third = await newPage();
+  await openStart(third);
+  await third.evaluate(() => window.__demo.signIn({ prompt: 'none' }));
+  await third.waitForURL((u) => u.pathname === '/callback');
+  await ready(third);
+  await expectError(third, 'sso-login-required', 'You need to sign in again');
+  assert.match(await details(third), /"error": "sso_login_required"/);
+  noProblems(third);
+});
+
+test('session rules: signed out after 30 minutes idle, and 12 hours after sign-in', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P9' });
+  await page.clock.install();
+  await page.clock.fastForward('30:01');
+  await page.waitForFunction(() => document.body.dataset.page === 'start' && window.__demoReady === true);
+  await shot(page, '12-start-timed-out-idle');
+  assert.match(await page.getByTestId('timed-out').innerText(), /You were signed out because you had not done anything for 30 minutes/);
+  assert.equal(new URL(page.url()).pathname, '/');
+
+  const again = await newPage();
+  await signIn(again, { level: 'P9' });
+  await again.clock.install();
+  for (let i = 0; i < 25; i++) {
+    // Active every 29 minutes, so only the 12-hour rule can end the session.
+    await again.clock.fastForward('29:00');
+    await again.keyboard.press('Shift');
+    if ((await again.evaluate(() => document.body.dataset.page)) !== 'account') break;
+  }
+  await again.waitForFunction(() => document.body.dataset.page === 'start' && window.__demoReady === true);
+  assert.match(await again.getByTestId('timed-out').innerText(), /You signed in with NHS login 12 hours ago/);
+});
+
+test('sign out: back to the start page, details forgotten', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P9' });
+  await page.getByTestId('sign-out').click();
+  await ready(page);
+  assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
+  assert.match(await page.getByTestId('signed-out').innerText(), /You have signed out/);
+  await shot(page, '13-start-signed-out');
+  // Without a session, /callback is a used link, not the details.
+  await page.goto(`${demo.url}/callback`);
+  await ready(page);
+  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  noProblems(page);
+});
+
+/** A port nothing listens on. */
+async function deadPort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('token endpoint down, and a scope the client may not ask for', async () => {
+  // A second demo whose edge handler calls a token endpoint nobody answers,
+  // and whose client is approved for `openid profile` only.
+  downDemo = await startDemo({
+    port: 0,
+    providerPort: 0,
+    quiet: true,
+    build: false,
+    clientScope: 'openid profile profile_extended',
+    edge: { tokenEndpoint: `http://127.0.0.1:${await deadPort()}/token` },
+  });
+  const page = await newPage();
+  await signIn(page, { level: 'P9', scopes: ['profile'], base: downDemo.url });
+  await shot(page, '14-error-token-endpoint-down');
+  await expectError(page, 'service-unavailable', 'Sorry, NHS login is not available right now');
+  assert.match(await details(page), /"code": "token_exchange_failed"[\s\S]*"status": 502/);
+  noProblems(page);
+
+  const scoped = await newPage();
+  await openStart(scoped, downDemo.url);
+  await scoped.getByLabel('High (P9)').check();
+  await scoped.locator('#scope-gp_registration_details').check();
+  await scoped.getByRole('button', { name: 'Continue to NHS login' }).click();
+  await scoped.waitForURL((u) => u.pathname === '/callback');
+  await ready(scoped);
+  await shot(scoped, '15-error-invalid-scope');
+  await expectError(scoped, 'invalid-scope', 'Sorry, there is a problem with the service');
+  assert.match(await details(scoped), /"error": "invalid_scope"/);
+  noProblems(scoped);
+});

@@ -1,0 +1,450 @@
+// The demo service: a small single-page app on the NHS.UK design system that
+// signs people in with NHS login through nhs-login-client.
+//
+//   /                  start page: identity level, scopes, the NHS login button;
+//                      `?assertedLoginIdentity=<jwt>` signs in silently (NHS App jump-off)
+//   /callback          the redirect URI: NhsLogin.completeSignIn() (code exchange at the
+//                      edge handler, ID token validation), then the claims, or an error page
+//
+// Tokens live in memory only (`session` below): a reload signs the user out.
+import { NhsLogin, startSessionTimers, formatDuration } from 'nhs-login-client';
+import { initAll } from 'nhsuk-frontend';
+import { describeError, technicalDetails } from './errors.js';
+import { LEVELS, formatNhsNumber, formatDate, formatLevel, formatTime, decodeJwt } from './format.js';
+import { html } from './html.js';
+
+const config = JSON.parse(document.getElementById('demo-config').textContent);
+const SERVICE = config.serviceName;
+const EDGE = config.edgeUrl; // the edge handler's routes, same origin
+const SETTINGS_KEY = 'nhs-login-demo:settings'; // level and scopes only, never tokens
+
+const SCOPES = [
+  { value: 'profile', label: 'NHS number, surname and date of birth', hint: 'profile' },
+  { value: 'profile_extended', label: 'First name', hint: 'profile_extended' },
+  { value: 'email', label: 'Email address', hint: 'email' },
+  { value: 'phone', label: 'Mobile phone number', hint: 'phone' },
+  { value: 'gp_registration_details', label: 'GP surgery', hint: 'gp_registration_details' },
+];
+const DEFAULT_SETTINGS = { level: 'P9', scopes: ['profile', 'profile_extended', 'email', 'phone'] };
+
+const login = new NhsLogin({
+  authorizationEndpoint: config.authorizationEndpoint,
+  issuer: config.issuer,
+  clientId: config.clientId,
+  redirectUri: config.redirectUri,
+  edgeUrl: EDGE,
+});
+
+/** The signed-in session, in memory only. */
+let session = null;
+/** A message for the next start page (signed out, timed out). */
+let flash = null;
+
+const main = document.getElementById('app');
+
+// ---- routing -------------------------------------------------------------
+
+function go(path) {
+  history.pushState(null, '', path);
+  route();
+}
+
+async function route() {
+  window.__demoReady = false;
+  const { pathname, search } = location;
+  try {
+    if (pathname === '/' || pathname === '/index.html') {
+      const assertion = new URLSearchParams(search).get('assertedLoginIdentity');
+      if (assertion) await silentSignIn(assertion);
+      else showStart();
+    } else if (pathname === '/callback') {
+      const p = new URLSearchParams(search);
+      if (session && !p.has('state') && !p.has('code') && !p.has('error')) showAccount();
+      else await completeSignIn();
+    } else {
+      showNotFound();
+    }
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** Renders a page into <main>, starts NHS.UK components, marks the page ready for tests. */
+function render(page, title, content, { focus = true } = {}) {
+  main.innerHTML = String(content);
+  document.title = `${title} – ${SERVICE}`;
+  document.body.dataset.page = page;
+  initAll(main);
+  if (focus) main.querySelector('h1')?.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+  window.__demoReady = true;
+}
+
+// ---- start page ------------------------------------------------------------
+
+function loadSettings() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SETTINGS_KEY));
+    if (s && LEVELS[s.level] && Array.isArray(s.scopes)) return { level: s.level, scopes: s.scopes.filter((v) => SCOPES.some((x) => x.value === v)) };
+  } catch {}
+  return DEFAULT_SETTINGS;
+}
+
+const authOptions = (settings) => ({ vtr: LEVELS[settings.level].vtr, scope: ['openid', ...settings.scopes] });
+
+function showStart() {
+  const settings = loadSettings();
+  const message = flash;
+  flash = null;
+  render(
+    'start',
+    'Use NHS login to access this service',
+    html`
+      ${message ? notification(message) : ''}
+      <h1 tabindex="-1">Use NHS login to access this service</h1>
+      <p class="nhsuk-body-l">This demo service shows how a website signs people in with NHS login and what NHS login shares with it.</p>
+      <p>NHS login allows you to access your health and care websites and apps with one set of login details.</p>
+      <p>We will check if you have an NHS login. If not, you can set one up.</p>
+      ${session
+        ? html`<div class="nhsuk-inset-text" data-testid="already-signed-in"><span class="nhsuk-u-visually-hidden">Information: </span>
+            <p>You are signed in. <a href="/callback">View your NHS login details</a>.</p></div>`
+        : ''}
+      <form id="sign-in-form" novalidate>
+        <div class="nhsuk-card demo-settings">
+          <div class="nhsuk-card__content">
+            <h2 class="nhsuk-card__heading">Demo settings</h2>
+            <p class="nhsuk-card__description">A real service asks for one level and set of information, agreed with NHS login. Here you can try them all.</p>
+            ${radios(settings.level)}
+            ${checkboxes(settings.scopes)}
+          </div>
+        </div>
+        <button class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button" data-prevent-double-click="true" type="submit" id="nhs-login-button" data-testid="nhs-login-button">Continue to NHS login</button>
+      </form>
+      <p class="nhsuk-body-s demo-muted">You will sign in with a local test provider that behaves like NHS login, with test patients only.</p>
+    `,
+    { focus: Boolean(message) },
+  );
+  document.getElementById('sign-in-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const form = new FormData(ev.currentTarget);
+    const chosen = { level: LEVELS[form.get('level')] ? form.get('level') : 'P9', scopes: form.getAll('scope') };
+    sessionStorage.setItem(SETTINGS_KEY, JSON.stringify(chosen));
+    try {
+      await login.signIn(authOptions(chosen)); // stores the transaction, then navigates to NHS login
+    } catch (e) {
+      showError(e);
+    }
+  });
+}
+
+function radios(level) {
+  return html`
+    <div class="nhsuk-form-group">
+      <fieldset class="nhsuk-fieldset" aria-describedby="level-hint">
+        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Identity level to ask for</legend>
+        <div class="nhsuk-hint" id="level-hint">Sent to NHS login as the vectors of trust (<code>vtr</code>).</div>
+        <div class="nhsuk-radios" data-module="nhsuk-radios">
+          ${Object.entries(LEVELS).map(
+            ([key, l]) => html`
+              <div class="nhsuk-radios__item">
+                <input class="nhsuk-radios__input" id="level-${key}" name="level" type="radio" value="${key}" aria-describedby="level-${key}-hint" ${key === level ? html`checked` : ''}>
+                <label class="nhsuk-label nhsuk-radios__label" for="level-${key}">${l.label} (${key})</label>
+                <div class="nhsuk-hint nhsuk-radios__hint" id="level-${key}-hint">${l.hint} <code>${JSON.stringify(l.vtr)}</code></div>
+              </div>`,
+          )}
+        </div>
+      </fieldset>
+    </div>`;
+}
+
+function checkboxes(scopes) {
+  return html`
+    <div class="nhsuk-form-group">
+      <fieldset class="nhsuk-fieldset" aria-describedby="scope-hint">
+        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Information to ask for</legend>
+        <div class="nhsuk-hint" id="scope-hint">Sent as scopes, after <code>openid</code>. Select all that apply.</div>
+        <div class="nhsuk-checkboxes" data-module="nhsuk-checkboxes">
+          ${SCOPES.map(
+            (s) => html`
+              <div class="nhsuk-checkboxes__item">
+                <input class="nhsuk-checkboxes__input" id="scope-${s.value}" name="scope" type="checkbox" value="${s.value}" aria-describedby="scope-${s.value}-hint" ${scopes.includes(s.value) ? html`checked` : ''}>
+                <label class="nhsuk-label nhsuk-checkboxes__label" for="scope-${s.value}">${s.label}</label>
+                <div class="nhsuk-hint nhsuk-checkboxes__hint" id="scope-${s.value}-hint"><code>${s.hint}</code></div>
+              </div>`,
+          )}
+        </div>
+      </fieldset>
+    </div>`;
+}
+
+function notification({ title, text, id }) {
+  return html`
+    <div class="nhsuk-notification-banner" data-module="nhsuk-notification-banner" role="region" aria-labelledby="notification-title" id="${id}" data-testid="${id}">
+      <div class="nhsuk-notification-banner__header">
+        <h2 class="nhsuk-notification-banner__title" id="notification-title">Important</h2>
+      </div>
+      <div class="nhsuk-notification-banner__content">
+        <p class="nhsuk-notification-banner__heading">${title}</p>
+        <p>${text}</p>
+      </div>
+    </div>`;
+}
+
+function showSigningIn(text) {
+  render('signing-in', 'Signing you in', html`<h1 tabindex="-1">Signing you in</h1><p id="signing-in">${text}</p>`);
+  window.__demoReady = false; // not a finished page: something else follows
+}
+
+// NHS App jump-off (reference §0.8): the app opens the service with ?assertedLoginIdentity=<jwt>;
+// forward it with prompt=none, so NHS login signs the same person in without asking again.
+async function silentSignIn(assertion) {
+  history.replaceState(null, '', '/'); // the one-time JWT leaves the address bar and history
+  showSigningIn('Signing you in with your NHS App login…');
+  await login.signIn({ ...authOptions(loadSettings()), prompt: 'none', assertedLoginIdentity: assertion });
+}
+
+// ---- callback -------------------------------------------------------------
+
+async function completeSignIn() {
+  showSigningIn('Checking your details with NHS login…');
+  endSession();
+  // handleRedirect (single-use transaction, state and iss checks, URL cleaned),
+  // POST /auth/token at the edge (private_key_jwt), ID token validated against /auth/jwks.
+  const r = await login.completeSignIn();
+  const signedIn = { ...r, refreshedAt: null };
+  session = signedIn;
+  signedIn.timers = startSessionTimers({
+    startedAt: (r.claims.auth_time ?? r.claims.iat) * 1000,
+    idleSeconds: config.idleSeconds,
+    maxSeconds: config.maxSeconds,
+    onTick: showTimeLeft,
+    onExpire: (reason) => {
+      endSession();
+      flash =
+        reason === 'idle'
+          ? { id: 'timed-out', title: 'You have been signed out', text: `You were signed out because you had not done anything for ${minutes(config.idleSeconds)}. Sign in again to continue.` }
+          : { id: 'timed-out', title: 'You need to sign in again', text: `You signed in with NHS login ${minutes(config.maxSeconds)} ago. For your security, sign in again to continue.` };
+      go('/');
+    },
+  });
+  if (session === signedIn) showAccount(); // else: already past a limit, and on the start page
+}
+
+const minutes = (s) => (s >= 3600 && s % 3600 === 0 ? `${s / 3600} hours` : s >= 60 && s % 60 === 0 ? `${s / 60} minutes` : `${s} seconds`);
+
+function endSession() {
+  session?.timers?.stop();
+  session = null;
+}
+
+function showTimeLeft({ idleMs, maxMs }) {
+  const idle = document.getElementById('idle-remaining');
+  const max = document.getElementById('max-remaining');
+  if (idle) idle.textContent = formatDuration(idleMs);
+  if (max) max.textContent = formatDuration(maxMs);
+}
+
+// ---- the signed-in page ------------------------------------------------------
+
+function showAccount() {
+  const c = session.claims;
+  const { header, payload } = decodeJwt(session.idToken);
+  const name = [c.given_name, c.family_name].filter(Boolean).join(' ');
+  const notShared = html`<span class="demo-muted">Not shared</span>`;
+  const row = (key, value, id) => html`
+    <div class="nhsuk-summary-list__row" data-testid="claim-${id}">
+      <dt class="nhsuk-summary-list__key">${key}</dt>
+      <dd class="nhsuk-summary-list__value" id="claim-${id}">${value ?? notShared}</dd>
+    </div>`;
+  const phone = c.phone_number && html`${c.phone_number}${c.phone_number_verified ? ' (verified)' : ''}`;
+  const email = c.email && html`${c.email}${c.email_verified ? ' (verified)' : ''}`;
+  const left = session.timers.check();
+  if (left.expired) return; // onExpire has moved on to the start page
+
+  render(
+    'account',
+    'Your NHS login details',
+    html`
+      <span class="nhsuk-caption-l">Signed in with NHS login</span>
+      <h1 tabindex="-1">${name ? html`<span id="signed-in-name">${name}</span>` : 'Your NHS login details'}</h1>
+
+      <div class="nhsuk-card" data-testid="session-timers">
+        <div class="nhsuk-card__content">
+          <h2 class="nhsuk-card__heading">Your session</h2>
+          <p class="nhsuk-card__description">NHS login asks services to sign you out after ${minutes(config.idleSeconds)} without activity, and ${minutes(config.maxSeconds)} after you sign in.</p>
+          <dl class="nhsuk-summary-list nhsuk-summary-list--no-last-row-border">
+            <div class="nhsuk-summary-list__row">
+              <dt class="nhsuk-summary-list__key">Signed out if inactive in</dt>
+              <dd class="nhsuk-summary-list__value"><span id="idle-remaining" role="timer" class="demo-timer">${formatDuration(left.idleMs)}</span></dd>
+            </div>
+            <div class="nhsuk-summary-list__row">
+              <dt class="nhsuk-summary-list__key">Must sign in again in</dt>
+              <dd class="nhsuk-summary-list__value"><span id="max-remaining" role="timer" class="demo-timer">${formatDuration(left.maxMs)}</span></dd>
+            </div>
+          </dl>
+        </div>
+      </div>
+
+      <div class="nhsuk-card">
+        <div class="nhsuk-card__content">
+          <h2 class="nhsuk-card__heading">Details NHS login shared</h2>
+          <dl class="nhsuk-summary-list nhsuk-summary-list--no-last-row-border" id="claims">
+            ${row('Name', name || null, 'name')}
+            ${row('NHS number', c.nhs_number ? formatNhsNumber(c.nhs_number) : null, 'nhs-number')}
+            ${row('Date of birth', c.birthdate ? formatDate(c.birthdate) : null, 'birthdate')}
+            ${row('Identity level', c.identity_proofing_level ? formatLevel(c.identity_proofing_level) : null, 'identity-level')}
+            ${row('Vector of trust (vot)', html`<code>${c.vot}</code>`, 'vot')}
+            ${row('Email address', email || null, 'email')}
+            ${row('Mobile phone number', phone || null, 'phone')}
+            ${row('GP surgery (ODS code)', c.gp_registration_details?.gp_ods_code ?? null, 'gp')}
+            ${row('NHS login ID (sub)', html`<code>${c.sub}</code>`, 'sub')}
+            ${row('Signed in', formatTime(c.auth_time ?? c.iat), 'signed-in-at')}
+          </dl>
+        </div>
+      </div>
+
+      <h2>Try the edge handler</h2>
+      <p>The access token lasts ${session.expiresIn ? minutes(session.expiresIn) : 'a few minutes'}. The refresh token never reaches this page: the edge handler keeps it in an encrypted cookie.</p>
+      <div class="nhsuk-button-group">
+        <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="get-userinfo" data-testid="get-userinfo">Get userinfo</button>
+        <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="refresh" data-testid="refresh">Refresh access token</button>
+      </div>
+      <div id="userinfo-output" aria-live="polite"></div>
+      <div id="refresh-output" aria-live="polite"></div>
+
+      <h2>ID token</h2>
+      <p>Validated in this browser: RS512 signature, issuer, audience, expiry, nonce and vector of trust.</p>
+      <h3 class="nhsuk-heading-s">Header</h3>
+      <pre class="demo-json" id="id-token-header" data-testid="id-token-header">${JSON.stringify(header, null, 2)}</pre>
+      <h3 class="nhsuk-heading-s">Payload</h3>
+      <pre class="demo-json" id="id-token-payload" data-testid="id-token-payload">${JSON.stringify(payload, null, 2)}</pre>
+
+      <h2>NHS App single sign-on</h2>
+      <p>The NHS App opens services with a one-time <code>assertedLoginIdentity</code>. The edge handler can make one from this session, so you can see the silent sign-in.</p>
+      <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="try-sso" data-testid="try-sso">Open this service as the NHS App would</button>
+
+      <h2>Sign out</h2>
+      <p>NHS login has no sign-out: this forgets your details in this service and ends the edge session (its refresh token).</p>
+      <button class="nhsuk-button nhsuk-button--warning" data-module="nhsuk-button" type="button" id="sign-out" data-testid="sign-out">Sign out</button>
+    `,
+  );
+  document.getElementById('get-userinfo').addEventListener('click', getUserinfo);
+  document.getElementById('refresh').addEventListener('click', refresh);
+  document.getElementById('try-sso').addEventListener('click', trySso);
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    await edge('/sign-out', { method: 'POST' }).catch(() => {});
+    endSession();
+    flash = { id: 'signed-out', title: 'You have signed out', text: 'Your details have been removed from this service. You may still be signed in to NHS login in this browser.' };
+    go('/');
+  });
+}
+
+/** Calls the edge handler; resolves to { ok, status, body }. Same origin: the session cookie goes along. */
+async function edge(path, init = {}) {
+  const res = await fetch(`${EDGE}${path}`, { credentials: 'include', ...init });
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    body = {};
+  }
+  return { ok: res.ok, status: res.status, body };
+}
+
+function output(id, content) {
+  document.getElementById(id).innerHTML = String(content);
+}
+
+function failure(id, what, r) {
+  output(
+    id,
+    html`<div class="nhsuk-error-message" data-testid="${id}-error" id="${id}-error"><span class="nhsuk-u-visually-hidden">Error: </span>${what} failed (HTTP ${r.status}): ${r.body.error_description ?? r.body.error ?? 'no answer'}</div>`,
+  );
+}
+
+async function getUserinfo() {
+  if (!session) return;
+  const r = await edge('/userinfo', { headers: { authorization: `Bearer ${session.accessToken}` } });
+  if (!r.ok) return failure('userinfo-output', 'Userinfo', r);
+  output('userinfo-output', html`<h3 class="nhsuk-heading-s">Userinfo</h3><pre class="demo-json" id="userinfo-result" data-testid="userinfo-result">${JSON.stringify(r.body, null, 2)}</pre>`);
+}
+
+async function refresh() {
+  if (!session) return;
+  const r = await edge('/refresh', { method: 'POST' });
+  if (!r.ok) return failure('refresh-output', 'Refresh', r);
+  session.accessToken = r.body.access_token;
+  session.refreshedAt = Date.now();
+  const shown = { ...r.body, access_token: `${String(r.body.access_token).slice(0, 8)}… (${String(r.body.access_token).length} characters)` };
+  output(
+    'refresh-output',
+    html`<p id="refresh-result" data-testid="refresh-result">New access token issued at ${formatTime(Math.floor(session.refreshedAt / 1000))}. It lasts ${minutes(r.body.expires_in ?? 0)}.</p>
+      <pre class="demo-json">${JSON.stringify(shown, null, 2)}</pre>`,
+  );
+}
+
+async function trySso() {
+  if (!session) return;
+  const r = await edge('/sso-assertion', { method: 'POST' });
+  if (!r.ok) return failure('userinfo-output', 'Single sign-on', r);
+  endSession();
+  go(`/?assertedLoginIdentity=${encodeURIComponent(r.body.asserted_login_identity)}`);
+}
+
+// ---- errors -----------------------------------------------------------------
+
+function showError(e) {
+  endSession();
+  const p = describeError(e, SERVICE);
+  const details = technicalDetails(e);
+  render(
+    'error',
+    `Error: ${p.title}`,
+    html`
+      <div class="nhsuk-error-summary" data-module="nhsuk-error-summary" data-testid="error-page" data-error-kind="${p.kind}" id="error-page">
+        <div role="alert">
+          <h2 class="nhsuk-error-summary__heading">There is a problem</h2>
+          <div class="nhsuk-error-summary__body">
+            <p>${p.body[0]}</p>
+          </div>
+        </div>
+      </div>
+      <h1 id="error-title" data-testid="error-title">${p.title}</h1>
+      ${p.body.slice(1).map((t) => html`<p>${t}</p>`)}
+      ${p.next ? html`<div class="nhsuk-inset-text" id="error-next"><span class="nhsuk-u-visually-hidden">Information: </span><p>${p.next}</p></div>` : ''}
+      ${p.startAgain ? html`<a class="nhsuk-button" data-module="nhsuk-button" href="/" role="button" draggable="false" id="start-again" data-testid="start-again">${p.startAgain}</a>` : ''}
+      <details class="nhsuk-details">
+        <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Technical details</span></summary>
+        <div class="nhsuk-details__text"><pre class="demo-json" id="error-details" data-testid="error-details">${JSON.stringify(details, null, 2)}</pre></div>
+      </details>
+    `,
+    { focus: false }, // the error summary takes focus itself
+  );
+}
+
+function showNotFound() {
+  render(
+    'not-found',
+    'Page not found',
+    html`<h1 tabindex="-1">Page not found</h1><p>If you typed the web address, check it is correct.</p><p><a href="/">Go to the start page</a></p>`,
+  );
+}
+
+// ---- start ------------------------------------------------------------------
+
+// Same-origin links stay in the app, so the in-memory session survives them.
+document.addEventListener('click', (ev) => {
+  const a = ev.target.closest?.('a[href]');
+  if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.hash) return;
+  ev.preventDefault();
+  go(url.pathname + url.search);
+});
+window.addEventListener('popstate', route);
+
+document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');
+initAll(document.querySelector('header'));
+// For end-to-end tests and the curious: sign in with any option (e.g. prompt: 'none').
+window.__demo = { signIn: (overrides) => login.signIn({ ...authOptions(loadSettings()), ...overrides }) };
+route();
