@@ -14,7 +14,7 @@ WASM_OUT := pkg/wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
 
-.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg test-demo bench demo provider clean
+.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg test-demo bench demo provider fuzz clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -86,6 +86,13 @@ bench: build setup-npm
 provider: setup-npm
 	node tests/provider/cli.mjs --port $${PROVIDER_PORT:-9000} --client-id $${CLIENT_ID:-demo-client} \
 	  --redirect-uri $${REDIRECT_URI:-http://127.0.0.1:8080/callback}
+
+# Coverage-guided fuzzing (cargo-fuzz, nightly) of the JSON, JWT, JWKS, callback
+# and authorize parsers, FUZZ_SECONDS per target (default 60); exits non-zero on a crash.
+fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	bash fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 clean:
 	cargo clean

@@ -61,6 +61,7 @@ trap 'rm -f "$OUT/results.md.tmp"' EXIT # results.md is only replaced by a compl
   echo
   node benches/speed.mjs
   echo; node benches/edge.mjs
+  echo; node benches/load.mjs
 } | tee "$OUT/results.md.tmp"
 mv "$OUT/results.md.tmp" "$OUT/results.md"
 echo >&2

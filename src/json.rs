@@ -79,6 +79,10 @@ impl Value {
 }
 
 const MAX_DEPTH: u32 = 32;
+/// Members per object. JOSE headers, claims and JWKs have a few dozen; the cap
+/// bounds the duplicate-name check (linear per member) so that a hostile
+/// object cannot make parsing quadratic.
+const MAX_MEMBERS: usize = 256;
 
 /// Parses one JSON text; `None` if it is not valid, strict JSON.
 ///
@@ -180,7 +184,7 @@ impl Parser<'_> {
             }
             let v = self.value(depth + 1)?;
             // RFC 7515 §5.2 / RFC 7519 §4: reject duplicate member names.
-            if members.iter().any(|(k, _)| *k == name) {
+            if members.len() >= MAX_MEMBERS || members.iter().any(|(k, _)| *k == name) {
                 return None;
             }
             members.push((name, v));
@@ -405,6 +409,16 @@ mod tests {
             assert!(parse(bad.as_bytes()).is_none(), "should reject: {bad:?}");
         }
         assert!(parse(&[b'"', 0xff, b'"']).is_none());
+    }
+
+    #[test]
+    fn caps_members() {
+        let object = |n: usize| {
+            let members: Vec<String> = (0..n).map(|i| format!("\"m{i}\":0")).collect();
+            format!("{{{}}}", members.join(","))
+        };
+        assert!(parse(object(256).as_bytes()).is_some());
+        assert!(parse(object(257).as_bytes()).is_none());
     }
 
     #[test]

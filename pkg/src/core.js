@@ -192,7 +192,8 @@ export function createRemoteJwks(url, o = {}) {
     },
     // Internal: refetch after an unknown kid, at most once per cooldown.
     async rotated() {
-      if (Date.now() - lastRotation < cooldown) return undefined;
+      // Within the cooldown, share the refetch in flight (or its result).
+      if (Date.now() - lastRotation < cooldown) return pending ?? current;
       lastRotation = Date.now();
       return load();
     },

@@ -205,8 +205,13 @@ export function createEdgeHandler(o = {}) {
     try {
       bytes = await readLimited(res.body, MAX_UPSTREAM, () => new HttpError(502, 'server_error', `NHS login's ${what} answer is too large`));
     } catch (e) {
-      if (e instanceof HttpError) throw e;
-      throw new HttpError(e && e.name === 'TimeoutError' ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
+      if (e instanceof HttpError) {
+        log({ event: 'upstream_too_large', what, status: res.status });
+        throw e;
+      }
+      const timedOut = e && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      log({ event: 'upstream_failed', what, reason: timedOut ? 'timeout' : 'truncated' });
+      throw new HttpError(timedOut ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
     }
     let json;
     try {
@@ -253,6 +258,7 @@ export function createEdgeHandler(o = {}) {
     const r = await upstream(endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, what);
     if (r.status !== 200 || typeof r.json.error === 'string') throw passThroughError(r.status, r.json, what);
     if (typeof r.json.access_token !== 'string' || !/^bearer$/i.test(r.json.token_type ?? '')) {
+      log({ event: 'upstream_bad_token_answer', what });
       throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
     }
     return r.json;
@@ -265,7 +271,10 @@ export function createEdgeHandler(o = {}) {
       (pending ??= (async () => {
         try {
           const r = await upstream(url, { headers: { accept: 'application/json' } }, what);
-          if (r.status !== 200) throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
+          if (r.status !== 200) {
+            log({ event: 'upstream_error', what, status: r.status });
+            throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
+          }
           const parsed = await parse(r.json);
           value = { json: r.json, parsed };
           expires = Date.now() + maxAgeOf(r.headers, 3600);
@@ -278,7 +287,9 @@ export function createEdgeHandler(o = {}) {
       get: () => (value && Date.now() < expires ? value : load()),
       // After an unknown kid (key rotation): refetch, at most once a minute.
       refresh: () => {
-        if (Date.now() - lastForced < 60_000) return undefined;
+        // Within the minute, share the refetch in flight (or its result) with
+        // the other requests that saw the new kid.
+        if (Date.now() - lastForced < 60_000) return pending ?? value;
         lastForced = Date.now();
         return load();
       },
@@ -360,7 +371,10 @@ export function createEdgeHandler(o = {}) {
     const nonce = requireNonce || body.nonce != null ? field(body, 'nonce') : undefined;
 
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
-    if (typeof t.id_token !== 'string') throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
+    if (typeof t.id_token !== 'string') {
+      log({ event: 'upstream_bad_token_answer', what: 'token' });
+      throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
+    }
     let claims;
     try {
       claims = await validateIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce: nonce ?? undefined, checkNonce: nonce != null });

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let bundled;
-/** Bundles worker.js like wrangler: workerd/worker/browser conditions, .wasm kept as a module. */
-async function bundle() {
-  if (bundled) return bundled;
+const bundled = new Map();
+/** Bundles `entry` (default worker.js) like wrangler: workerd/worker/browser conditions, .wasm kept as a module. */
+async function bundle(entry = 'worker.js') {
+  if (bundled.has(entry)) return bundled.get(entry);
   const outdir = await mkdtemp(join(tmpdir(), 'nhs-login-worker-'));
   await build({
-    entryPoints: [fileURLToPath(new URL('./worker.js', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`./${entry}`, import.meta.url))],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -22,14 +22,19 @@ async function bundle() {
     outdir,
     logLevel: 'error',
   });
-  return (bundled = { outdir, script: join(outdir, 'worker.js') });
+  const out = { outdir, script: join(outdir, entry) };
+  bundled.set(entry, out);
+  return out;
 }
 
 const instances = [];
 
-/** A `send(path, init)` that dispatches into a workerd instance configured with `config`. */
-export async function workerdSend(config) {
-  const { outdir, script } = await bundle();
+/**
+ * A `send(path, init)` that dispatches into a workerd instance configured with `config`.
+ * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option).
+ */
+export async function workerdSend(config, { worker } = {}) {
+  const { outdir, script } = await bundle(worker);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
