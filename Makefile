@@ -14,7 +14,7 @@ WASM_OUT := pkg/wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
 
-.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg test-demo bench demo provider fuzz clean
+.PHONY: setup setup-rust setup-apt setup-npm build test test-rust test-wasm test-pkg test-demo test-supply-chain bench demo provider fuzz clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -24,6 +24,7 @@ setup-rust:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+	@command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
 
 setup-apt:
 	@missing=""; \
@@ -51,7 +52,7 @@ build: setup-rust setup-npm
 	@printf 'wasm: %s bytes raw, %s gzip -9\n' "$$(wc -c < $(WASM_OUT)/nhs_login_bg.wasm)" "$$(gzip -9c $(WASM_OUT)/nhs_login_bg.wasm | wc -c)"
 
 # ---- test ------------------------------------------------------------------
-test: setup test-rust test-wasm test-pkg test-demo
+test: setup test-rust test-wasm test-pkg test-demo test-supply-chain
 
 test-rust:
 	cargo fmt --check
@@ -71,6 +72,12 @@ test-pkg: build setup-npm
 # The demo end to end in headless Chromium (screenshots in target/demo-screenshots/).
 test-demo: build setup-npm setup-apt
 	node --test www/e2e.test.js
+
+# Supply chain, offline: licences, bans and sources of the Rust graph (deny.toml);
+# the npm package has no runtime dependencies at all.
+test-supply-chain: setup-rust
+	cargo deny check licenses bans sources
+	node -e "const p = require('./pkg/package.json'); const d = { ...p.dependencies, ...p.peerDependencies, ...p.optionalDependencies }; if (Object.keys(d).length) { console.error('pkg/ has runtime dependencies:', d); process.exit(1); } console.log('pkg/: no runtime dependencies')"
 
 # ---- demo --------------------------------------------------------------------
 # The local provider, the edge handler in workerd and the SPA, on 127.0.0.1
