@@ -213,6 +213,22 @@ test('esbuild: --format=esm plus copying the .wasm to ../wasm/ next to the bundl
   assert.match(r.wasm[0].url, /\/wasm\/nhs_login_bg\.wasm$/);
 });
 
+test('esbuild with nhs-login-client/inline: no configuration, no copy, even as a classic script', async (t) => {
+  // The same app, importing the inline entry instead (one line differs).
+  const source = await readFile(join(app, 'src/index.js'), 'utf8');
+  assert.match(source, /from 'nhs-login-client';/);
+  await writeFile(join(app, 'src/inline-app.js'), source.replace("from 'nhs-login-client';", "from 'nhs-login-client/inline';"));
+  await bundle([bin.esbuild, 'src/inline-app.js', '--bundle', '--minify', '--outfile=dist/main.js']);
+  const out = await takeDist('esbuild-inline');
+  assert.deepEqual(await filesUnder(out), ['main.js'], 'one file: the wasm is inside the bundle');
+  await copyFile(join(app, 'pages/classic.html'), join(out, 'index.html'));
+  const js = await readFile(join(out, 'main.js'));
+  t.diagnostic(`esbuild + /inline: JS ${js.length} B (gzip ${gzipSync(js, { level: 9 }).length} B), classic script, no .wasm file`);
+  const r = await runInChromium(await serve(out));
+  assert.equal(r.result?.ok, true, r.result?.error);
+  assert.equal(r.wasm.length, 0, 'no .wasm request');
+});
+
 test('esbuild without the documented steps fails in the browser', async (t) => {
   // (a) --format=esm but the .wasm not copied: 404, reported as wasm_unavailable.
   await bundle([bin.esbuild, 'src/index.js', '--bundle', '--format=esm', '--minify', '--outdir=dist/assets']);

@@ -29,6 +29,7 @@ const ALLOWED = [
   /^src\/[\w.-]+\.js$/,
   /^wasm\/nhs_login\.js$/,
   /^wasm\/nhs_login_bg\.wasm$/,
+  /^wasm\/nhs_login_inline\.js$/,
 ];
 
 test('the tarball holds only what users need', (t) => {
