@@ -17,7 +17,7 @@ pub enum Value {
     Null,
     /// `true` / `false`
     Bool(bool),
-    /// A number. Integers up to 2^53 are exact.
+    /// A number, the f64 nearest to the decimal text (correctly rounded).
     Number(f64),
     /// A string, unescaped.
     String(String),
@@ -285,66 +285,87 @@ impl Parser<'_> {
         }
     }
 
-    fn digits(&mut self) -> Option<(f64, i32)> {
-        let mut value = 0f64;
-        let mut count = 0;
-        while let Some(c @ b'0'..=b'9') = self.peek() {
-            value = value * 10.0 + f64::from(c - b'0');
-            count += 1;
+    /// Advances over one or more ASCII digits; `None` if there is none.
+    fn digits(&mut self) -> Option<usize> {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
             self.i += 1;
         }
-        (count > 0).then_some((value, count))
+        (self.i > start).then_some(self.i - start)
     }
 
-    /// RFC 8259 §6 number grammar. Integers are exact up to 2^53; fractions
-    /// and exponents are computed in f64 (timestamps are integers).
+    /// RFC 8259 §6 number grammar, checked here; the value is converted by
+    /// core's correctly rounded decimal-to-f64 parser. Out-of-range numbers
+    /// (infinite as f64) are refused.
     fn number(&mut self) -> Option<Value> {
-        let negative = self.peek() == Some(b'-');
-        if negative {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
             self.i += 1;
         }
         let leading_zero = self.peek() == Some(b'0');
-        let (mut value, int_digits) = self.digits()?;
-        if leading_zero && int_digits > 1 {
+        if self.digits()? > 1 && leading_zero {
             return None;
         }
         if self.peek() == Some(b'.') {
             self.i += 1;
-            let (frac, frac_digits) = self.digits()?;
-            value += frac / pow10(frac_digits);
+            self.digits()?;
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.i += 1;
-            let negative_exp = match self.peek() {
-                Some(b'-') => {
-                    self.i += 1;
-                    true
-                }
-                Some(b'+') => {
-                    self.i += 1;
-                    false
-                }
-                _ => false,
-            };
-            let (exp, _) = self.digits()?;
-            let exp = exp.min(400.0) as i32;
-            value = if negative_exp {
-                value / pow10(exp)
-            } else {
-                value * pow10(exp)
-            };
+            if matches!(self.peek(), Some(b'-' | b'+')) {
+                self.i += 1;
+            }
+            self.digits()?;
         }
-        if !value.is_finite() {
-            return None;
-        }
-        Some(Value::Number(if negative { -value } else { value }))
+        let value = to_f64(self.text.get(start..self.i)?)?;
+        value.is_finite().then_some(Value::Number(value))
     }
 }
 
-/// 10^n for n >= 0 (`f64::powi` is not in `core`). Saturates to infinity.
-fn pow10(n: i32) -> f64 {
+/// Decimal text (already checked against the RFC 8259 grammar) to the nearest f64.
+#[cfg(not(all(feature = "tiny", target_arch = "wasm32")))]
+fn to_f64(text: &str) -> Option<f64> {
+    text.parse().ok()
+}
+
+/// The size-optimised browser build does without core's correctly rounded
+/// parser (its tables cost 14 KB of brotli). There the Rust side uses numbers
+/// only for the `exp`/`iat`/`nbf`/`auth_time` checks, which are integers and
+/// exact here up to 2^53; the claims the app receives come from the
+/// platform's `JSON.parse`. Other numbers may be off in the last digits.
+#[cfg(all(feature = "tiny", target_arch = "wasm32"))]
+fn to_f64(text: &str) -> Option<f64> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (text.get(..i)?, text.get(i + 1..)?),
+        None => (text, "0"),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().fold(0f64, |v, d| v * 10.0 + f64::from(d - b'0'));
+    let mut value = digits(int) + digits(frac) / pow10(frac.len());
+    let (exp_negative, exp) = match exp.strip_prefix('-') {
+        Some(e) => (true, e),
+        None => (false, exp.strip_prefix('+').unwrap_or(exp)),
+    };
+    let exp = exp.bytes().fold(0usize, |v, d| {
+        v.saturating_mul(10).saturating_add(usize::from(d - b'0'))
+    });
+    value = if exp_negative {
+        value / pow10(exp)
+    } else {
+        value * pow10(exp)
+    };
+    Some(if negative { -value } else { value })
+}
+
+/// 10^n, saturating to infinity.
+#[cfg(all(feature = "tiny", target_arch = "wasm32"))]
+fn pow10(n: usize) -> f64 {
     let mut v = 1f64;
-    for _ in 0..n.clamp(0, 400) {
+    for _ in 0..n.min(400) {
         v *= 10.0;
     }
     v
