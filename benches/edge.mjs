@@ -147,7 +147,7 @@ if (wasmProblem) {
   process.exit(1);
 }
 
-const { makeClientKey, makeKey, sign, decodeJwt, verifyRs512 } = await import('../pkg/test/helpers.js');
+const { makeClientKey, makeKey, sign, baseClaims, decodeJwt, verifyRs512 } = await import('../pkg/test/helpers.js');
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 const enc = new TextEncoder();
 const b64u = (bytes) => Buffer.from(bytes).toString('base64url');
@@ -161,24 +161,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const clientKey = await makeClientKey('bench-client-key');
 const [oldKey, providerKey] = [await makeKey('nhs-login-2024', { alg: 'RS512', use: 'sig' }), await makeKey('nhs-login-2025', { alg: 'RS512', use: 'sig' })];
 const nonce = random();
-const idClaims = (over = {}) => ({
-  iss: ISSUER,
-  aud: CLIENT,
-  sub: '49f470a1-cc52-49b7-beba-0f9cec937c46',
-  exp: NOW + 3600,
-  iat: NOW,
-  auth_time: NOW - 5,
-  jti: crypto.randomUUID(),
-  nonce,
-  vot: 'P9.Cp.Cd',
-  vtm: 'https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk',
-  identity_proofing_level: 'P9',
-  nhs_number: '9000000009',
-  birthdate: '1968-02-12',
-  family_name: 'MILLAR',
-  id_status: 'verified',
-  ...over,
-});
+const idClaims = (over = {}) => baseClaims({ aud: CLIENT, exp: NOW + 3600, iat: NOW, auth_time: NOW - 5, jti: crypto.randomUUID(), nonce, ...over });
 const idToken = await sign(providerKey, idClaims());
 const tokenBodyWith = (id_token) =>
   JSON.stringify({ access_token: random(48), token_type: 'Bearer', expires_in: 3600, scope: 'openid profile', id_token, refresh_token: random(48) });

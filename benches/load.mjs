@@ -160,7 +160,7 @@ async function main() {
   }, SCRIPT_LIMIT_MS);
   watchdog.unref();
 
-  const { build } = await import('esbuild');
+  const { bundleWorker } = await import(pathToFileURL(join(root, 'tests', 'workerd-bundle.mjs')).href);
   const { Miniflare } = await import('miniflare');
   const { createAuthorizationRequest, parseCallback } = await import('nhs-login-client');
   const { CookieJar, signInWithFetch } = await import(pathToFileURL(join(root, 'tests', 'provider', 'user-agent.mjs')).href);
@@ -192,17 +192,7 @@ async function main() {
     rmSync(outdir, { recursive: true, force: true });
   };
   try {
-    await build({
-      entryPoints: [join(root, 'pkg', 'test', 'workerd', 'worker.js')],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      loader: { '.wasm': 'copy' },
-      outdir,
-      logLevel: 'error',
-    });
+    await bundleWorker(join(root, 'pkg', 'test', 'workerd', 'worker.js'), outdir);
     const config = {
       issuer: op.issuer,
       clientId: CLIENT_ID,

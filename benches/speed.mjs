@@ -58,39 +58,15 @@ const SKEW = 60;
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 const enc = new TextEncoder();
 const b64u = (bytes) => Buffer.from(bytes).toString('base64url');
-
-async function makeKey(kid) {
-  const pair = await crypto.subtle.generateKey({ ...ALG, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify']);
-  const { n, e } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  return { kid, privateKey: pair.privateKey, jwk: { kty: 'RSA', use: 'sig', alg: 'RS512', kid, n, e } };
-}
-async function sign(key, claims, header = { alg: 'RS512', typ: 'JWT', kid: key.kid }) {
-  const input = `${b64u(enc.encode(JSON.stringify(header)))}.${b64u(enc.encode(JSON.stringify(claims)))}`;
-  return `${input}.${b64u(await crypto.subtle.sign(ALG, key.privateKey, enc.encode(input)))}`;
-}
+// Keys, signing and the claim set are the package tests' own.
+const { makeKey, sign, baseClaims } = await import('../pkg/test/helpers.js');
 
 // Two keys in the JWKS (as around a rotation); the token is signed with the second.
-const [oldKey, key] = [await makeKey('nhs-login-2024'), await makeKey('nhs-login-2025')];
+const jwkExtra = { use: 'sig', alg: 'RS512' };
+const [oldKey, key] = [await makeKey('nhs-login-2024', jwkExtra), await makeKey('nhs-login-2025', jwkExtra)];
 const jwks = { keys: [oldKey.jwk, key.jwk] };
 const nonce = b64u(crypto.getRandomValues(new Uint8Array(32)));
-const claims = (over = {}) => ({
-  iss: ISSUER,
-  aud: CLIENT,
-  sub: '49f470a1-cc52-49b7-beba-0f9cec937c46',
-  exp: NOW + 3600,
-  iat: NOW,
-  auth_time: NOW - 5,
-  jti: '2f3c5d8e-0a1b-4c2d-9e8f-123456789abc',
-  nonce,
-  vot: 'P9.Cp.Cd',
-  vtm: 'https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk',
-  identity_proofing_level: 'P9',
-  nhs_number: '9000000009',
-  birthdate: '1968-02-12',
-  family_name: 'MILLAR',
-  id_status: 'verified',
-  ...over,
-});
+const claims = (over = {}) => baseClaims({ aud: CLIENT, exp: NOW + 3600, iat: NOW, auth_time: NOW - 5, nonce, ...over });
 const token = await sign(key, claims());
 const opts = { clientId: CLIENT, jwks, nonce, vtr: VTR, now: NOW, clockSkewSeconds: SKEW };
 

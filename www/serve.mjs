@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startProvider } from '../tests/provider/provider.mjs';
+import { bundleWorker as bundleWorkerLike } from '../tests/workerd-bundle.mjs';
 import { IDLE_SECONDS, MAX_SECONDS } from 'nhs-login-client';
 
 const HOST = '127.0.0.1'; // never another interface: the provider is a test double with no passwords
@@ -90,21 +91,8 @@ export async function buildSpa({ outdir = DIST } = {}) {
   return outdir;
 }
 
-/** Bundles www/worker.js like wrangler: workerd/worker/browser conditions, .wasm kept as a module. */
-async function bundleWorker(outdir) {
-  await build({
-    entryPoints: [join(WWW, 'worker.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    loader: { '.wasm': 'copy' },
-    outdir,
-    logLevel: 'warning',
-  });
-  return join(outdir, 'worker.js');
-}
+/** Bundles www/worker.js like wrangler (see tests/workerd-bundle.mjs). */
+const bundleWorker = (outdir) => bundleWorkerLike(join(WWW, 'worker.js'), outdir, 'warning');
 
 // ---- HTTP ------------------------------------------------------------------------
 

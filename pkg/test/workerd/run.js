@@ -1,5 +1,5 @@
 // Runs the edge handler in real workerd (Cloudflare's runtime) through miniflare.
-import { build } from 'esbuild';
+import { bundleWorker } from '../../../tests/workerd-bundle.mjs';
 import { Miniflare } from 'miniflare';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,18 +11,7 @@ const bundled = new Map();
 async function bundle(entry = 'worker.js') {
   if (bundled.has(entry)) return bundled.get(entry);
   const outdir = await mkdtemp(join(tmpdir(), 'nhs-login-worker-'));
-  await build({
-    entryPoints: [fileURLToPath(new URL(`./${entry}`, import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    loader: { '.wasm': 'copy' },
-    outdir,
-    logLevel: 'error',
-  });
-  const out = { outdir, script: join(outdir, entry) };
+  const out = { outdir, script: await bundleWorker(fileURLToPath(new URL(`./${entry}`, import.meta.url)), outdir) };
   bundled.set(entry, out);
   return out;
 }
