@@ -32,7 +32,10 @@ export type ErrorCode =
   | 'random_unavailable'
   | 'transaction_expired'
   | 'token_exchange_failed'
-  | 'wasm_unavailable';
+  | 'wasm_unavailable'
+  | 'userinfo_failed'
+  | 'refresh_failed'
+  | 'invalid_userinfo';
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
@@ -44,7 +47,7 @@ export declare class NhsLoginError extends Error {
   readonly error?: string;
   /** For `provider_error`: the `error_description` parameter (e.g. `ConsentNotGiven`). */
   readonly errorDescription?: string;
-  /** For `token_exchange_failed`: the HTTP status of the edge handler's answer. */
+  /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`: the HTTP status of the edge handler's answer. */
   readonly status?: number;
 }
 
@@ -125,7 +128,10 @@ export interface RemoteJwksOptions {
   fetch?: typeof fetch;
 }
 
-/** JWKS from a URL (NHS login's, or the edge handler's cached copy). */
+/**
+ * JWKS from a URL (NHS login's, or the edge handler's cached copy). A path such as `/auth/jwks`
+ * is resolved against the page; where there is no page (Node), the URL must be absolute.
+ */
 export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks;
 
 export interface ValidateIdTokenOptions {
@@ -145,6 +151,22 @@ export interface ValidateIdTokenOptions {
   clockSkewSeconds?: number;
   /** Current time in seconds since the epoch (for tests). Default: now. */
   now?: number;
+  /** Told of each profile claim left out because its value has an unexpected type. */
+  onWarning?: (warning: ClaimWarning) => void;
+}
+
+/**
+ * A profile claim left out of the validated claims: NHS login sent a value of another type
+ * or format than documented (e.g. `email_verified: "yes"`, a 9-digit `nhs_number`). Profile
+ * claims never fail a sign-in; the security claims (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`,
+ * `nonce`, `vot`, `azp`, `auth_time`) do. `"true"`/`"false"` in a boolean claim is not a
+ * warning: it is normalised to a boolean.
+ */
+export interface ClaimWarning {
+  /** The claim's name. */
+  claim: string;
+  /** What was wrong, e.g. `is not a boolean`. */
+  message: string;
 }
 
 /** GP registration details (scope `gp_registration_details`). */
@@ -222,6 +244,8 @@ export interface NhsLoginOptions extends Partial<AuthorizationRequestOptions> {
 
 export interface SignInResult {
   claims: IdTokenClaims;
+  /** Profile claims left out of `claims` for an unexpected type (usually empty). */
+  warnings: ClaimWarning[];
   idToken: string;
   accessToken: string;
   tokenType: string;
@@ -252,6 +276,39 @@ export declare class NhsLogin {
    * `{edgeUrl}/jwks`. Rejects with token_exchange_failed (with `.error`, `.status`) or any validation code.
    */
   completeSignIn(url?: string | URL): Promise<SignInResult>;
+  /**
+   * The patient's userinfo through `{edgeUrl}/userinfo` (email, phone, GP details: NHS login
+   * releases them there, not in the ID token). On a 401 (NHS login's access tokens live
+   * 5 minutes) it refreshes once through `{edgeUrl}/refresh` and retries. The edge checks
+   * that userinfo's `sub` is the signed-in patient's. Rejects with userinfo_failed or
+   * refresh_failed (`.error` `login_required`: sign in again).
+   */
+  userinfo(): Promise<UserinfoClaims>;
+  /** A fresh access token from `{edgeUrl}/refresh`, kept in memory for `userinfo()`. Rejects with refresh_failed. */
+  refresh(): Promise<RefreshResult>;
+}
+
+/** Claims from NHS login's userinfo endpoint (unsigned JSON; `sub` checked by the edge). */
+export interface UserinfoClaims {
+  sub: string;
+  given_name?: string;
+  family_name?: string;
+  birthdate?: string;
+  nhs_number?: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  phone_number_verified?: boolean;
+  phone_number_pds_matched?: boolean;
+  gp_registration_details?: GpRegistrationDetails;
+  [claim: string]: unknown;
+}
+
+export interface RefreshResult {
+  accessToken: string;
+  tokenType?: string;
+  expiresIn?: number;
+  scope?: string;
 }
 
 // ---- NHS login session rules --------------------------------------------------

@@ -235,7 +235,8 @@ fn looks_like_jwt(s: &str) -> bool {
 ///
 /// # Errors
 /// `invalid_option` naming the field: `authorizationEndpoint` or `redirectUri`
-/// not https (loopback http excepted), empty `clientId`, empty or malformed
+/// not https (loopback http excepted), a `redirectUri` with a query string
+/// (EIS §7.3), empty `clientId`, empty or malformed
 /// `scope`, unknown `vtr` vector, malformed `assertedLoginIdentity`;
 /// `random_unavailable` if the platform generator fails.
 pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<AuthorizationRequest> {
@@ -251,6 +252,13 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
     // EIS §7.3: redirect URIs are https, exact-match, without a fragment.
     if !check_endpoint(&opts.redirect_uri) {
         return Err(Error::option("redirectUri", ENDPOINT_RULE));
+    }
+    // EIS §7.3: NHS login refuses a redirect URI with a query string.
+    if opts.redirect_uri.contains('?') {
+        return Err(Error::option(
+            "redirectUri",
+            "must not have a query string (EIS 7.3: NHS login refuses it); keep state in sessionStorage instead",
+        ));
     }
     if opts.scope.is_empty() {
         return Err(Error::option("scope", "must list at least one scope"));
@@ -432,6 +440,12 @@ mod tests {
         let mut o = opts();
         o.redirect_uri = "http://127.0.0.1:8080/cb".into();
         assert!(create_authorization_request(&o).is_ok());
+        for with_query in ["https://app.example/cb?from=nhs", "https://app.example/cb?"] {
+            let mut o = opts();
+            o.redirect_uri = with_query.into();
+            let m = rejected_field(o);
+            assert!(m.contains("redirectUri") && m.contains("query"), "{m}");
+        }
         let mut o = opts();
         o.authorization_endpoint = "http://evil.example/authorize".into();
         assert!(rejected_field(o).contains("authorizationEndpoint"));

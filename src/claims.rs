@@ -3,6 +3,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::error::{Error, ErrorCode, Result};
 use crate::json::Value;
 
 /// The claims of a validated NHS login ID token. Claims this struct does not
@@ -66,6 +67,35 @@ pub struct Claims {
     pub gp_registration_details: Option<Value>,
     /// Every other claim, in token order.
     pub extra: Vec<(String, Value)>,
+    /// Profile claims left out because NHS login sent a value of an
+    /// unexpected type or format (not a claim; never serialised).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub warnings: Vec<ClaimWarning>,
+}
+
+/// A profile claim that was left out of the validated claims because its
+/// value is not of the type NHS login documents (EIS Table 16, reference §4).
+///
+/// Security claims (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `nonce`, `vot`,
+/// `azp`, `auth_time`) never produce a warning: a bad one fails validation.
+/// A profile claim of the wrong type never fails a sign-in: it is dropped and
+/// reported here, so the service can log it. The strings `"true"`/`"false"`
+/// in a boolean claim (`email_verified`, `phone_number_verified`, ...) are
+/// not a warning: they are normalised to booleans, as a public NHS service
+/// reads them from sandpit.
+///
+/// ```
+/// use nhs_login_client::ClaimWarning;
+/// let w = ClaimWarning { claim: "nhs_number".into(), message: "is not a 10-digit string" };
+/// assert_eq!(w.claim, "nhs_number");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ClaimWarning {
+    /// The claim's name, e.g. `email_verified`.
+    pub claim: String,
+    /// What was wrong with its value, e.g. `is not a boolean`.
+    pub message: &'static str,
 }
 
 impl Claims {
@@ -119,6 +149,148 @@ impl Claims {
     }
 }
 
+/// Known NHS login profile claims and the JSON type each should have when
+/// present (EIS Table 16, reference §4). A profile claim of another type is
+/// left out with a [`ClaimWarning`], never a failed sign-in; the security
+/// claims are checked strictly by [`crate::IdTokenVerifier::check_claims`].
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Str,
+    Bool,
+    Obj,
+}
+
+/// The JSON type a known profile claim should have, or `None` for claims
+/// this library does not type (they are kept as they are).
+fn kind_of(name: &str) -> Option<Kind> {
+    Some(match name {
+        "jti"
+        | "vtm"
+        | "nhs_number"
+        | "identity_proofing_level"
+        | "birthdate"
+        | "family_name"
+        | "given_name"
+        | "email"
+        | "phone_number"
+        | "landline_number"
+        | "client_user_metadata" => Kind::Str,
+        "email_verified"
+        | "phone_number_verified"
+        | "phone_number_pds_matched"
+        | "landline_number_verified" => Kind::Bool,
+        "gp_registration_details" | "gp_integration_credentials" => Kind::Obj,
+        _ => return None,
+    })
+}
+
+/// What to do with one profile claim: keep it, normalise a `"true"`/`"false"`
+/// string to a boolean, or leave it out with the reason.
+enum Profile {
+    Keep,
+    Normalise(bool),
+    Drop(&'static str),
+}
+
+fn judge_profile_claim(name: &str, v: &Value) -> Profile {
+    let Some(kind) = kind_of(name) else {
+        return Profile::Keep;
+    };
+    match (kind, v) {
+        // EIS Table 11: the NHS number is a 10-digit string.
+        (Kind::Str, Value::String(n)) if name == "nhs_number" => {
+            if n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) {
+                Profile::Keep
+            } else {
+                Profile::Drop("is not a 10-digit string")
+            }
+        }
+        (Kind::Str, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => Profile::Keep,
+        (Kind::Obj, Value::Object(_)) => Profile::Keep,
+        // NHS login in practice: a 2026 NHS service (NHSDigital/hometest-service)
+        // reads `email_verified` / `phone_number_verified` as "true"/"false" strings.
+        (Kind::Bool, Value::String(s)) if s == "true" || s == "false" => {
+            Profile::Normalise(s == "true")
+        }
+        (Kind::Str, _) => Profile::Drop("is not a string"),
+        (Kind::Bool, _) => Profile::Drop("is not a boolean"),
+        (Kind::Obj, _) => Profile::Drop("is not an object"),
+    }
+}
+
+/// The claims of a token that passed [`crate::IdTokenVerifier::check_claims`]
+/// (or of a userinfo answer that passed [`check_userinfo`]):
+/// normalised (booleans sent as strings are booleans, ill-typed profile
+/// claims are gone) and the warnings for what was left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedClaims {
+    /// The claims object, normalised.
+    pub claims: Value,
+    /// The profile claims left out, with why.
+    pub warnings: Vec<ClaimWarning>,
+    /// The claims whose string value became a boolean (for the wasm
+    /// boundary, which hands JavaScript the original text plus the edits).
+    pub(crate) normalised: Vec<(String, bool)>,
+}
+
+/// Normalises the profile claims of a claims object (ID token or userinfo):
+/// keeps well-typed ones, turns `"true"`/`"false"` in boolean claims into
+/// booleans, and leaves out the rest with a warning each.
+pub(crate) fn check_profile_claims(members: Vec<(String, Value)>) -> CheckedClaims {
+    let mut checked = CheckedClaims {
+        claims: Value::Null,
+        warnings: Vec::new(),
+        normalised: Vec::new(),
+    };
+    let mut kept = Vec::with_capacity(members.len());
+    for (name, v) in members {
+        match judge_profile_claim(&name, &v) {
+            Profile::Keep => kept.push((name, v)),
+            Profile::Normalise(b) => {
+                checked.normalised.push((name.clone(), b));
+                kept.push((name, Value::Bool(b)));
+            }
+            Profile::Drop(message) => checked.warnings.push(ClaimWarning {
+                claim: name,
+                message,
+            }),
+        }
+    }
+    checked.claims = Value::Object(kept);
+    checked
+}
+
+/// Checks a userinfo answer (EIS §3.6.2, OIDC Core 5.3.2): a JSON object
+/// whose `sub` is the ID token's, or the answer MUST NOT be used. Its profile
+/// claims are normalised as the ID token's are (NHS login in practice: a
+/// public NHS service reads `email_verified` as `"true"` from sandpit
+/// userinfo). Userinfo is unsigned: nothing else can be checked.
+///
+/// ```
+/// use nhs_login_client::claims::check_userinfo;
+/// let c = check_userinfo(br#"{"sub":"abc","email":"a@example.org","email_verified":"true"}"#, "abc").unwrap();
+/// assert_eq!(c.claims.get("email_verified").and_then(|v| v.as_bool()), Some(true));
+/// let e = check_userinfo(br#"{"sub":"someone-else"}"#, "abc").unwrap_err();
+/// assert_eq!(e.code().as_str(), "invalid_userinfo");
+/// ```
+///
+/// # Errors
+/// `invalid_userinfo` if the body is not a JSON object (strictly parsed:
+/// duplicate members are refused) or its `sub` is not `expected_sub`.
+pub fn check_userinfo(body: &[u8], expected_sub: &str) -> Result<CheckedClaims> {
+    let bad = |why: &'static str| Error::new(ErrorCode::InvalidUserinfo, why);
+    let Some(Value::Object(members)) = crate::json::parse(body) else {
+        return Err(bad("the userinfo answer is not a JSON object"));
+    };
+    let sub = members.iter().find(|(k, _)| k == "sub").map(|(_, v)| v);
+    if sub.and_then(Value::as_str) != Some(expected_sub) || expected_sub.is_empty() {
+        return Err(bad(
+            "the userinfo answer is for another user than the ID token (sub differs, EIS 3.6.2)",
+        ));
+    }
+    Ok(check_profile_claims(members))
+}
+
 #[cfg(feature = "serde")]
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -150,6 +322,36 @@ impl serde::Serialize for Value {
 mod tests {
     use super::*;
     use crate::json;
+
+    #[test]
+    fn userinfo_is_checked_and_normalised() {
+        let c = check_userinfo(
+            br#"{"sub":"s","phone_number_verified":"false","gp_registration_details":"X","email":"e"}"#,
+            "s",
+        )
+        .unwrap();
+        assert_eq!(
+            c.claims.get("phone_number_verified"),
+            Some(&Value::Bool(false))
+        );
+        assert!(c.claims.get("gp_registration_details").is_none());
+        assert_eq!(c.warnings[0].claim, "gp_registration_details");
+        assert_eq!(c.claims.get("email").and_then(Value::as_str), Some("e"));
+        for (body, sub) in [
+            (&br#"{"sub":"t"}"#[..], "s"),
+            (br#"{"email":"e"}"#, "s"),
+            (br#"{"sub":1}"#, "s"),
+            (br#"[]"#, "s"),
+            (br#"{"sub":"s","sub":"t"}"#, "s"),
+            (br#"{"sub":""}"#, ""),
+            (b"", "s"),
+        ] {
+            assert_eq!(
+                check_userinfo(body, sub).unwrap_err().code(),
+                ErrorCode::InvalidUserinfo
+            );
+        }
+    }
 
     #[test]
     fn keeps_unknown_claims() {

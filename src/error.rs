@@ -59,6 +59,9 @@ pub enum ErrorCode {
     VotNotSatisfied,
     /// The platform random number generator failed.
     RandomUnavailable,
+    /// A userinfo answer is not a JSON object, or is for another user than
+    /// the ID token (EIS §3.6.2).
+    InvalidUserinfo,
 }
 
 impl ErrorCode {
@@ -89,6 +92,7 @@ impl ErrorCode {
             ErrorCode::InvalidClaim => "invalid_claim",
             ErrorCode::VotNotSatisfied => "vot_not_satisfied",
             ErrorCode::RandomUnavailable => "random_unavailable",
+            ErrorCode::InvalidUserinfo => "invalid_userinfo",
         }
     }
 }
@@ -268,6 +272,7 @@ mod tests {
             (ErrorCode::MissingClaim, "missing_claim"),
             (ErrorCode::InvalidClaim, "invalid_claim"),
             (ErrorCode::VotNotSatisfied, "vot_not_satisfied"),
+            (ErrorCode::InvalidUserinfo, "invalid_userinfo"),
         ];
         for (code, s) in all {
             assert_eq!(code.as_str(), s);

@@ -18,6 +18,7 @@ use crate::prelude::*;
 use crate::base64url;
 #[cfg(feature = "rsa")]
 use crate::claims::Claims;
+use crate::claims::{check_profile_claims, CheckedClaims};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, Value};
 use crate::random::constant_time_eq;
@@ -219,41 +220,6 @@ pub struct IdTokenVerifier {
     check_nonce: bool,
 }
 
-/// Known NHS login claims and the JSON type each must have when present
-/// (EIS Table 16, reference §4).
-#[derive(Clone, Copy)]
-enum Kind {
-    Str,
-    Num,
-    Bool,
-    Obj,
-}
-
-/// The JSON type a known claim must have when present, or `None` for claims
-/// this library does not type (they are kept as they are).
-fn kind_of(name: &str) -> Option<Kind> {
-    Some(match name {
-        "jti"
-        | "vtm"
-        | "nhs_number"
-        | "identity_proofing_level"
-        | "birthdate"
-        | "family_name"
-        | "given_name"
-        | "email"
-        | "phone_number"
-        | "landline_number"
-        | "client_user_metadata" => Kind::Str,
-        "auth_time" | "nbf" => Kind::Num,
-        "email_verified"
-        | "phone_number_verified"
-        | "phone_number_pds_matched"
-        | "landline_number_verified" => Kind::Bool,
-        "gp_registration_details" | "gp_integration_credentials" => Kind::Obj,
-        _ => return None,
-    })
-}
-
 fn number_claim(claims: &Value, name: &'static str) -> Result<f64> {
     match claims.get(name) {
         None => Err(Error::missing_claim(name)),
@@ -323,12 +289,23 @@ impl IdTokenVerifier {
     /// `nonce` is the nonce sent in the request (`None` if none was sent);
     /// `now` is seconds since the Unix epoch.
     ///
+    /// The security claims (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`,
+    /// `nonce`, `vot`, `azp`, `auth_time`) are strict; profile claims of an
+    /// unexpected type are left out and reported in
+    /// [`CheckedClaims::warnings`], and `"true"`/`"false"` strings in boolean
+    /// claims become booleans.
+    ///
     /// # Errors
     /// `malformed_token` (claims not a JSON object), `missing_claim`,
     /// `invalid_claim`, `invalid_issuer`, `invalid_audience`, `token_expired`,
     /// `token_issued_in_future`, `invalid_nonce`, `vot_not_satisfied`;
     /// `invalid_option` if the verifier's issuer or client id is empty.
-    pub fn check_claims(&self, payload: &[u8], nonce: Option<&str>, now: f64) -> Result<Value> {
+    pub fn check_claims(
+        &self,
+        payload: &[u8],
+        nonce: Option<&str>,
+        now: f64,
+    ) -> Result<CheckedClaims> {
         if self.issuer.is_empty() {
             return Err(Error::option("issuer", "must not be empty"));
         }
@@ -408,13 +385,23 @@ impl IdTokenVerifier {
             ));
         }
         // RFC 7519 4.1.5: not before.
-        if let Some(Value::Number(nbf)) = claims.get("nbf") {
-            if *nbf > now + skew {
+        match claims.get("nbf") {
+            None => {}
+            Some(Value::Number(nbf)) if *nbf > now + skew => {
                 return Err(Error::new(
                     ErrorCode::TokenIssuedInFuture,
                     "the ID token is not valid yet (nbf)",
-                ));
+                ))
             }
+            Some(Value::Number(_)) => {}
+            Some(_) => return Err(Error::invalid_claim("nbf", "is not a number")),
+        }
+        // OIDC Core 2: auth_time is a JSON number when present.
+        if claims
+            .get("auth_time")
+            .is_some_and(|t| t.as_f64().is_none())
+        {
+            return Err(Error::invalid_claim("auth_time", "is not a number"));
         }
 
         // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
@@ -455,37 +442,12 @@ impl IdTokenVerifier {
         // EIS §4.2 / §5.1.4: vot MUST match one of the requested vectors.
         self.vtr.check_vot(string_claim(&claims, "vot")?)?;
 
-        for (name, v) in claims.as_object().unwrap_or_default() {
-            if let Some(kind) = kind_of(name) {
-                let ok = match kind {
-                    Kind::Str => v.as_str().is_some(),
-                    Kind::Num => v.as_f64().is_some(),
-                    Kind::Bool => v.as_bool().is_some(),
-                    Kind::Obj => v.as_object().is_some(),
-                };
-                if !ok {
-                    return Err(Error::invalid_claim(
-                        name,
-                        match kind {
-                            Kind::Str => "is not a string",
-                            Kind::Num => "is not a number",
-                            Kind::Bool => "is not a boolean",
-                            Kind::Obj => "is not an object",
-                        },
-                    ));
-                }
-            }
-        }
-        // EIS Table 11: the NHS number is a 10-digit string.
-        if let Some(Value::String(n)) = claims.get("nhs_number") {
-            if n.len() != 10 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::invalid_claim(
-                    "nhs_number",
-                    "is not a 10-digit string",
-                ));
-            }
-        }
-        Ok(claims)
+        // Profile claims never fail a sign-in (NHS login in practice: types
+        // seen differ from the EIS); they are normalised or left out.
+        let Value::Object(members) = claims else {
+            return Err(malformed("the JWT claims are not a JSON object"));
+        };
+        Ok(check_profile_claims(members))
     }
 
     /// Validates an ID token end to end in Rust: structure and `alg`, key by
@@ -516,8 +478,10 @@ impl IdTokenVerifier {
             .get(index)
             .ok_or_else(|| Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
         verify_rs512(&untrusted, key)?;
-        let claims = self.check_claims(&untrusted.payload(), nonce, now)?;
-        Ok(Claims::from_value(claims))
+        let checked = self.check_claims(&untrusted.payload(), nonce, now)?;
+        let mut claims = Claims::from_value(checked.claims);
+        claims.warnings = checked.warnings;
+        Ok(claims)
     }
 }
 
@@ -681,19 +645,79 @@ mod tests {
         assert_eq!(check(r#""vot":"P9.Cp""#), "vot_not_satisfied");
         assert_eq!(check(r#""vot":"P9.Ca.Cc""#), "invalid_claim");
         assert_eq!(check(r#""vot":["P9.Cm"]"#), "invalid_claim");
-        assert_eq!(check(r#""email_verified":"true""#), "invalid_claim");
-        assert_eq!(check(r#""nhs_number":9000000009"#), "invalid_claim");
-        assert_eq!(check(r#""nhs_number":"900000000""#), "invalid_claim");
-        assert_eq!(
-            check(r#""gp_registration_details":"A12345""#),
-            "invalid_claim"
-        );
+        assert_eq!(check(r#""nbf":"1""#), "invalid_claim");
+        assert_eq!(check(r#""auth_time":"1750000000""#), "invalid_claim");
+        assert_eq!(check(r#""auth_time":1750000000"#), "ok");
+    }
+
+    /// The profile claims a token carries after checking, and the warnings.
+    fn profile(extra: &str) -> (Value, Vec<(String, &'static str)>) {
+        let c = verifier()
+            .check_claims(claims(extra).as_bytes(), Some("n-1"), NOW)
+            .unwrap();
+        let w = c
+            .warnings
+            .into_iter()
+            .map(|w| (w.claim, w.message))
+            .collect();
+        (c.claims, w)
+    }
+
+    #[test]
+    fn profile_claims_never_fail_a_sign_in() {
+        // NHS login in practice: "true"/"false" strings become booleans, silently.
+        let (c, w) = profile(r#""email_verified":"true","phone_number_verified":"false""#);
+        assert_eq!(c.get("email_verified"), Some(&Value::Bool(true)));
+        assert_eq!(c.get("phone_number_verified"), Some(&Value::Bool(false)));
+        assert!(w.is_empty());
+        // Other unexpected types: left out, with a warning naming the claim.
+        for (extra, claim, why) in [
+            (
+                r#""email_verified":"yes""#,
+                "email_verified",
+                "is not a boolean",
+            ),
+            (
+                r#""email_verified":1"#,
+                "email_verified",
+                "is not a boolean",
+            ),
+            (
+                r#""nhs_number":9000000009"#,
+                "nhs_number",
+                "is not a string",
+            ),
+            (
+                r#""nhs_number":"900000000""#,
+                "nhs_number",
+                "is not a 10-digit string",
+            ),
+            (r#""family_name":["X"]"#, "family_name", "is not a string"),
+            (r#""jti":7"#, "jti", "is not a string"),
+            (
+                r#""gp_registration_details":"A12345""#,
+                "gp_registration_details",
+                "is not an object",
+            ),
+        ] {
+            let (c, w) = profile(extra);
+            assert_eq!(w, vec![(claim.to_string(), why)], "{extra}");
+            assert!(c.get(claim).is_none(), "{extra}");
+            assert_eq!(
+                c.get("sub").and_then(Value::as_str),
+                Some("49f470a1-cc52-49b7-beba-0f9cec937c46")
+            );
+        }
+        // Untyped claims are kept as they are.
+        let (c, w) = profile(r#""id_status":5"#);
+        assert_eq!(c.get("id_status").and_then(Value::as_f64), Some(5.0));
+        assert!(w.is_empty());
     }
 
     #[test]
     fn unexpected_nonce_and_bad_payloads() {
         let v = verifier();
-        let code = |r: Result<Value>| r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
+        let code = |r: Result<CheckedClaims>| r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
         assert_eq!(
             code(v.check_claims(claims("").as_bytes(), None, NOW)),
             "invalid_nonce"

@@ -58,6 +58,44 @@ impl Jwk {
     pub(crate) fn rsa_key(&self) -> Option<&rsa::RsaPublicKey> {
         self.key.as_ref()
     }
+
+    /// An RSA key from one JWKS entry, or `None` for an entry this library
+    /// cannot use at all (skipped, RFC 7517 §5).
+    fn from_value(key: &Value) -> Option<Jwk> {
+        if key.get("kty").and_then(Value::as_str) != Some("RSA") {
+            return None;
+        }
+        let kid = match key.get("kid") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return None,
+        };
+        let member = |name: &str| -> Option<(String, Vec<u8>)> {
+            let s = key.get(name).and_then(Value::as_str)?;
+            Some((s.to_owned(), base64url::decode(s)?))
+        };
+        let (n, n_bytes) = member("n")?;
+        let (e, e_bytes) = member("e")?;
+        let usable = unusable_reason(key, &n_bytes, &e_bytes);
+        #[cfg(feature = "rsa")]
+        let key = match usable {
+            None => rsa::RsaPublicKey::new_with_max_size(
+                rsa::BigUint::from_bytes_be(&n_bytes),
+                rsa::BigUint::from_bytes_be(&e_bytes),
+                MAX_RSA_BITS,
+            )
+            .ok(),
+            Some(_) => None,
+        };
+        Some(Jwk {
+            kid,
+            n,
+            e,
+            usable,
+            #[cfg(feature = "rsa")]
+            key,
+        })
+    }
 }
 
 /// A parsed JWKS: the RSA keys it holds, in document order.
@@ -118,13 +156,27 @@ fn unusable_reason(key: &Value, n: &[u8], e: &[u8]) -> Option<&'static str> {
 }
 
 impl Jwks {
-    /// Parses a JWKS document `{"keys":[...]}`. Keys that are not RSA are
-    /// skipped; RSA keys that cannot verify RS512 (wrong `use`/`alg`/`key_ops`,
-    /// under 2048 bits) are kept but never selected.
+    /// Parses a JWKS document `{"keys":[...]}`.
+    ///
+    /// A key this library cannot use is skipped, never fatal for the set
+    /// (RFC 7517 §5: "implementations SHOULD ignore JWKs within a JWK Set that
+    /// use "kty" values that are not understood ... or that are missing
+    /// required members"): an entry that is not an object, a key that is not
+    /// RSA (`EC`, `oct`, `OKP`), an RSA key without a usable `n` and `e`
+    /// (for example `x5c` only), or with a `kid` that is not a string. RSA
+    /// keys that cannot verify RS512 (`use` other than `sig`, another `alg`,
+    /// `key_ops` without `verify`, under 2048 bits) are kept so that
+    /// [`Jwks::select`] can say why, but are never selected.
+    ///
+    /// ```
+    /// use nhs_login_client::Jwks;
+    /// let jwks = Jwks::parse(br#"{"keys":[{"kty":"RSA","x5c":["MII..."]},{"kty":"oct","k":"c2VjcmV0"},1]}"#).unwrap();
+    /// assert!(jwks.is_empty());
+    /// ```
     ///
     /// # Errors
-    /// `invalid_jwks` if the document is not JSON, has no `keys` array, is
-    /// over 256 KiB, or an RSA key has a missing or non-base64url `n` or `e`.
+    /// `invalid_jwks` only if the document is over 256 KiB, is not JSON, or
+    /// is not an object with a `keys` array.
     pub fn parse(document: &[u8]) -> Result<Self> {
         let bad = |why: &'static str| Error::new(ErrorCode::InvalidJwks, why);
         if document.len() > MAX_JWKS_BYTES {
@@ -135,51 +187,9 @@ impl Jwks {
             .get("keys")
             .and_then(Value::as_array)
             .ok_or_else(|| bad("the JWKS has no `keys` array (RFC 7517 5.1)"))?;
-        let mut out = Jwks { keys: Vec::new() };
-        for key in keys {
-            if key.as_object().is_none() {
-                return Err(bad("a JWKS entry is not an object"));
-            }
-            if key.get("kty").and_then(Value::as_str) != Some("RSA") {
-                continue;
-            }
-            let kid = match key.get("kid") {
-                None => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => return Err(bad("a JWK `kid` is not a string")),
-            };
-            let member = |name: &str| -> Result<(String, Vec<u8>)> {
-                let s = key
-                    .get(name)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("an RSA JWK lacks `n` or `e`"))?;
-                let bytes = base64url::decode(s)
-                    .ok_or_else(|| bad("an RSA JWK's `n` or `e` is not base64url"))?;
-                Ok((s.to_owned(), bytes))
-            };
-            let (n, n_bytes) = member("n")?;
-            let (e, e_bytes) = member("e")?;
-            let usable = unusable_reason(key, &n_bytes, &e_bytes);
-            #[cfg(feature = "rsa")]
-            let key = match usable {
-                None => rsa::RsaPublicKey::new_with_max_size(
-                    rsa::BigUint::from_bytes_be(&n_bytes),
-                    rsa::BigUint::from_bytes_be(&e_bytes),
-                    MAX_RSA_BITS,
-                )
-                .ok(),
-                Some(_) => None,
-            };
-            out.keys.push(Jwk {
-                kid,
-                n,
-                e,
-                usable,
-                #[cfg(feature = "rsa")]
-                key,
-            });
-        }
-        Ok(out)
+        Ok(Jwks {
+            keys: keys.iter().filter_map(Jwk::from_value).collect(),
+        })
     }
 
     /// The number of RSA keys held.
@@ -329,15 +339,39 @@ mod tests {
     }
 
     #[test]
+    fn unusable_keys_are_skipped_not_fatal() {
+        // RFC 7517 §5: one odd key must not take the whole set down.
+        let good = key(Some("good"), "");
+        for odd in [
+            "1",
+            r#""text""#,
+            r#"{"kty":"RSA","e":"AQAB"}"#,
+            r#"{"kty":"RSA","n":"+/","e":"AQAB"}"#,
+            r#"{"kty":"RSA","kid":5,"n":"AA","e":"AQAB"}"#,
+            r#"{"kty":"RSA","kid":"x5c-only","x5c":["MIIB"]}"#,
+            r#"{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"}"#,
+            r#"{"kty":"oct","kid":"hmac","k":"c2VjcmV0"}"#,
+            r#"{"kid":"no-kty"}"#,
+        ] {
+            let s = set(&[odd.to_string(), good.clone()]);
+            assert_eq!(s.len(), 1, "{odd}");
+            assert_eq!(s.select(Some("good")).unwrap(), 0, "{odd}");
+        }
+        // use: enc is kept (so select can say why) but never chosen.
+        let s = set(&[key(Some("enc"), r#","use":"enc""#), good]);
+        assert_eq!(s.select(Some("good")).unwrap(), 1);
+        assert!(s.select(Some("enc")).is_err());
+    }
+
+    #[test]
     fn malformed_documents() {
         for bad in [
             &b"not json"[..],
             b"{}",
+            b"[]",
             br#"{"keys":{}}"#,
-            br#"{"keys":[1]}"#,
-            br#"{"keys":[{"kty":"RSA","e":"AQAB"}]}"#,
-            br#"{"keys":[{"kty":"RSA","n":"+/","e":"AQAB"}]}"#,
-            br#"{"keys":[{"kty":"RSA","kid":5,"n":"AA","e":"AQAB"}]}"#,
+            br#"{"keys":null}"#,
+            br#"{"keys":[1],"keys":[]}"#,
         ] {
             assert_eq!(Jwks::parse(bad).unwrap_err().code(), ErrorCode::InvalidJwks);
         }

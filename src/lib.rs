@@ -115,7 +115,7 @@ pub use authorize::{
     Prompt,
 };
 pub use callback::{parse_callback, Callback};
-pub use claims::Claims;
+pub use claims::{check_userinfo, CheckedClaims, ClaimWarning, Claims};
 pub use error::{Error, ErrorCode, ProviderError, Result};
 pub use id_token::{IdTokenVerifier, UntrustedToken};
 pub use jwks::{Jwk, Jwks};

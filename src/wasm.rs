@@ -19,6 +19,7 @@ use crate::authorize::{
     create_authorization_request, AuthorizeOptions, Display, Environment, Prompt,
 };
 use crate::callback::parse_callback;
+use crate::claims::{check_userinfo, CheckedClaims};
 use crate::error::Error;
 use crate::id_token::{claims_segment, IdTokenVerifier, UntrustedToken};
 use crate::jwks::Jwks;
@@ -246,19 +247,81 @@ pub fn check_claims(
         }
         // select_key has checked the header; only the claims are needed here.
         let payload = claims_segment(token)?;
-        verifier_with(issuer, client_id, vtr, skew, check_nonce)?.check_claims(
+        let checked = verifier_with(issuer, client_id, vtr, skew, check_nonce)?.check_claims(
             &payload,
             nonce.as_deref(),
             now,
         )?;
-        String::from_utf8(payload).map_err(|_| {
+        let text = String::from_utf8(payload).map_err(|_| {
             Error::new(
                 crate::ErrorCode::MalformedToken,
                 "the JWT claims are not UTF-8",
             )
-        })
+        })?;
+        Ok(with_edits(text, &checked))
     };
     out(run())
+}
+
+/// Checks a userinfo answer against the session's `sub` and normalises its
+/// profile claims ([`check_userinfo`]). Answers like [`check_claims`].
+#[wasm_bindgen]
+pub fn userinfo(body: &str, sub: &str) -> String {
+    out(check_userinfo(body.as_bytes(), sub).map(|c| with_edits(body.into(), &c)))
+}
+
+/// The claims go back as their own JSON text (no serialiser in the module);
+/// normalisations and left-out claims follow as edits, only when there are any.
+fn with_edits(mut text: String, checked: &CheckedClaims) -> String {
+    if !checked.warnings.is_empty() || !checked.normalised.is_empty() {
+        text.push_str(SEP);
+        push_edits(&mut text, checked);
+    }
+    text
+}
+
+/// Appends the edits the wrapper applies to the parsed claims:
+/// `{"warnings":[{"claim":..,"message":..}],"set":[[name,bool]]}`. Valid JSON
+/// text never holds a raw `\x1f`, so the separator before it is unambiguous.
+fn push_edits(out: &mut String, checked: &CheckedClaims) {
+    out.push_str("{\"warnings\":[");
+    for (i, w) in checked.warnings.iter().enumerate() {
+        out.push_str(if i == 0 {
+            "{\"claim\":"
+        } else {
+            ",{\"claim\":"
+        });
+        push_json_string(out, &w.claim);
+        out.push_str(",\"message\":");
+        push_json_string(out, w.message);
+        out.push('}');
+    }
+    out.push_str("],\"set\":[");
+    for (i, (name, b)) in checked.normalised.iter().enumerate() {
+        out.push_str(if i == 0 { "[" } else { ",[" });
+        push_json_string(out, name);
+        out.push_str(if *b { ",true]" } else { ",false]" });
+    }
+    out.push_str("]}");
+}
+
+/// Appends `s` as a JSON string (RFC 8259 §7).
+fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The whole validation in Rust, RSA included (feature `rsa`). Built only for

@@ -92,7 +92,7 @@ fn every_claim_error_fires_on_a_signed_token() {
         ("iat", (NOW as i64 + 600).into(), "token_issued_in_future"),
         ("nonce", "nonce-2".into(), "invalid_nonce"),
         ("vot", "P5.Cp.Cd".into(), "vot_not_satisfied"),
-        ("email_verified", "yes".into(), "invalid_claim"),
+        ("auth_time", "yesterday".into(), "invalid_claim"),
     ];
     for (name, value, expected) in cases {
         let mut c = claims();
@@ -114,6 +114,26 @@ fn every_claim_error_fires_on_a_signed_token() {
     }
     let t = sign(0, HEADER, "not json");
     assert_eq!(code(&t, &set()), "malformed_token");
+}
+
+#[test]
+fn profile_claims_of_another_type_are_warnings_on_a_signed_token() {
+    let mut c = claims();
+    c["email_verified"] = "yes".into();
+    c["phone_number_verified"] = "true".into();
+    let claims = verifier()
+        .verify(
+            &sign(0, HEADER, &c.to_string()),
+            &set(),
+            Some("nonce-1"),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(claims.email_verified, None);
+    assert_eq!(claims.phone_number_verified, Some(true));
+    assert_eq!(claims.warnings.len(), 1);
+    assert_eq!(claims.warnings[0].claim, "email_verified");
+    assert_eq!(claims.warnings[0].message, "is not a boolean");
 }
 
 #[test]

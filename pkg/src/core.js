@@ -164,7 +164,14 @@ export const keysetFromText = async (text) => {
  * at most once per `cooldownSeconds` (default 60). Pass it as `jwks`.
  */
 export function createRemoteJwks(url, o = {}) {
-  const u = new URL(url);
+  // A path such as '/auth/jwks' is resolved against the page, as fetch() does.
+  let u;
+  try {
+    u = new URL(str(url, 'url', true), globalThis.location?.href);
+  } catch (cause) {
+    if (cause instanceof NhsLoginError) throw cause;
+    fail('invalid_option', `createRemoteJwks needs an absolute URL here (no page to resolve "${String(url).slice(0, 100)}" against)`, { cause });
+  }
   const doFetch = o.fetch ?? globalThis.fetch;
   const cooldown = (o.cooldownSeconds ?? 60) * 1000;
   const maxAge = (o.maxAgeSeconds ?? 600) * 1000;
@@ -203,9 +210,20 @@ export function createRemoteJwks(url, o = {}) {
 /**
  * Validates an NHS login ID token (OIDC Core 3.1.3.7, EIS 4.2): RS512 only,
  * key by kid, iss, aud, exp/iat with skew, nonce, vot against vtr. Resolves to
- * the claims object (unknown claims kept).
+ * the claims object (unknown claims kept). A profile claim of an unexpected
+ * type is left out and reported to `options.onWarning({ claim, message })`;
+ * "true"/"false" strings in boolean claims are normalised to booleans.
  */
 export async function validateIdToken(idToken, o = {}) {
+  const onWarning = o.onWarning ?? (() => {});
+  if (typeof onWarning !== 'function') fail('invalid_option', 'option `onWarning` must be a function');
+  const { claims, warnings } = await checkIdToken(idToken, o);
+  for (const w of warnings) onWarning(w);
+  return claims;
+}
+
+/** @internal validateIdToken's work: resolves to { claims, warnings }. */
+export async function checkIdToken(idToken, o = {}) {
   await wasm();
   if (typeof idToken !== 'string' || idToken.length > 65536) fail('malformed_token', 'the ID token must be a string of at most 64 KiB');
   const issuer = issuerOf(o);
@@ -234,13 +252,32 @@ export async function validateIdToken(idToken, o = {}) {
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
   const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
   if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
-  return JSON.parse(call(w.check_claims(idToken, issuer, clientId, nonce, o.checkNonce !== false, vtr, skew, now)));
+  return claimsWithEdits(call(w.check_claims(idToken, issuer, clientId, nonce, o.checkNonce !== false, vtr, skew, now)));
 }
+
+/** @internal The edge's userinfo check (EIS §3.6.2): sub, then profile claims normalised. Throws invalid_userinfo. */
+export const checkUserinfo = async (text, sub) => {
+  await wasm();
+  return claimsWithEdits(call(w.userinfo(text, sub)));
+};
+
+// check_claims answers the token's claims text, then (after \x1f, only when
+// needed) the edits the core decided: profile claims to leave out (the
+// warnings) and strings to set as booleans. The rules live in Rust.
+const claimsWithEdits = (answer) => {
+  const cut = answer.indexOf('\x1f');
+  if (cut < 0) return { claims: JSON.parse(answer), warnings: [] };
+  const claims = JSON.parse(answer.slice(0, cut));
+  const { warnings, set } = JSON.parse(answer.slice(cut + 1));
+  for (const { claim } of warnings) delete claims[claim];
+  for (const [name, value] of set) Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
+  return { claims, warnings };
+};
 
 /** Every error code this package can raise. */
 export const ERROR_CODES = Object.freeze([
   'invalid_option', 'state_mismatch', 'provider_error', 'invalid_issuer', 'missing_code', 'malformed_callback',
   'malformed_token', 'unsupported_alg', 'key_not_found', 'invalid_jwks', 'invalid_signature', 'invalid_audience',
   'token_expired', 'token_issued_in_future', 'invalid_nonce', 'missing_claim', 'invalid_claim', 'vot_not_satisfied',
-  'random_unavailable', 'transaction_expired', 'token_exchange_failed', 'wasm_unavailable',
+  'random_unavailable', 'transaction_expired', 'token_exchange_failed', 'wasm_unavailable', 'userinfo_failed', 'refresh_failed', 'invalid_userinfo',
 ]);

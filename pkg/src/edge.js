@@ -11,7 +11,7 @@
 // It only ever calls the endpoints fixed in its options: no URL is taken from
 // a request. Secrets (the key, assertions, tokens) never appear in an error or
 // in a log event.
-import { validateIdToken, keysetFromText, preload, NhsLoginError } from './core.js';
+import { checkIdToken, checkUserinfo, keysetFromText, preload, NhsLoginError } from './core.js';
 
 const ENVIRONMENTS = {
   sandpit: 'https://auth.sandpit.signin.nhs.uk',
@@ -117,6 +117,23 @@ function maxAgeOf(headers, fallback) {
 }
 
 /**
+ * The RFC 6750 §3 challenge of an answer: `Bearer error="invalid_token",
+ * error_description="..."`. Returns { header, error, description }, each
+ * undefined when absent or malformed; the header is capped at 1 KiB.
+ */
+export function bearerChallenge(headers) {
+  const h = headers.get('www-authenticate') ?? '';
+  const param = (name) => new RegExp(`(?:^|[\\s,])${name}="([^"\\\\]{0,512})"`, 'i').exec(h)?.[1];
+  const error = param('error');
+  return {
+    header: /^bearer(?:\s|$)/i.test(h) && h.length <= 1024 ? h : undefined,
+    // RFC 6749 A.7: error codes are printable ASCII without quote or backslash.
+    error: error && /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(error) ? error : undefined,
+    description: param('error_description'),
+  };
+}
+
+/**
  * Creates the edge handler. Throws `invalid_option` (an NhsLoginError) at once
  * for a configuration mistake: missing clientId, privateKey not PKCS#8, a
  * non-https endpoint, no allowedOrigins or redirectUris, a bad cookie secret.
@@ -152,6 +169,16 @@ export function createEdgeHandler(o = {}) {
   );
   const redirects = o.redirectUris;
   if (!Array.isArray(redirects) || !redirects.length || redirects.some((x) => typeof x !== 'string')) throw configError('option `redirectUris` must list the registered redirect URIs');
+  for (const r of redirects) {
+    let u;
+    try {
+      u = new URL(r);
+    } catch {}
+    // EIS §7.3: https (loopback http for development), exact, no query string, no fragment.
+    if (!u || !httpsOrLoopback(u) || u.search || r.includes('?') || r.includes('#')) {
+      throw configError(`option \`redirectUris\` has "${r.slice(0, 200)}": a redirect URI must be https (http only on loopback) without a query string or fragment (EIS 7.3)`);
+    }
+  }
   const redirectUris = new Set(redirects);
   const basePath = o.basePath ?? '/auth';
   if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(basePath)) throw configError('option `basePath` must be a path starting with "/"');
@@ -213,21 +240,35 @@ export function createEdgeHandler(o = {}) {
       log({ event: 'upstream_failed', what, reason: timedOut ? 'timeout' : 'truncated' });
       throw new HttpError(timedOut ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
     }
+    // Judged by status first: an error answer need not have a JSON body
+    // (NHS login's userinfo 401 has none, EIS §3.6.2.2). `json` is undefined
+    // when the body is not a JSON object; each caller decides what that means.
+    const text = dec.decode(bytes);
     let json;
     try {
-      json = JSON.parse(dec.decode(bytes));
+      json = JSON.parse(text);
     } catch {}
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      log({ event: 'upstream_not_json', what, status: res.status });
-      throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${res.status})`);
-    }
-    return { status: res.status, headers: res.headers, json };
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) json = undefined;
+    return { status: res.status, headers: res.headers, json, text };
   }
 
-  // RFC 6749 5.2 error bodies are passed through (error and description only).
-  function passThroughError(status, json, what) {
-    const error = typeof json.error === 'string' ? json.error.slice(0, 128) : 'server_error';
-    const description = typeof json.error_description === 'string' ? json.error_description.slice(0, 512) : `NHS login refused the ${what} request`;
+  // A success answer must be a JSON object.
+  function jsonOf(r, what) {
+    if (r.json) return r.json;
+    log({ event: 'upstream_not_json', what, status: r.status });
+    throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${r.status})`);
+  }
+
+  // RFC 6749 5.2 error bodies are passed through (error and description only);
+  // without a JSON body, RFC 6750 §3's WWW-Authenticate `error` is used.
+  function passThroughError(r, what) {
+    const { status } = r;
+    const challenge = bearerChallenge(r.headers);
+    const error = typeof r.json?.error === 'string' ? r.json.error.slice(0, 128) : (challenge.error ?? 'server_error');
+    const description =
+      typeof r.json?.error_description === 'string'
+        ? r.json.error_description.slice(0, 512)
+        : (challenge.description ?? `NHS login answered the ${what} request with HTTP ${status}${r.json ? '' : ' and no JSON error'}`);
     log({ event: 'upstream_error', what, status, error });
     return new HttpError(status >= 400 && status < 500 ? status : 502, error, description);
   }
@@ -256,12 +297,13 @@ export function createEdgeHandler(o = {}) {
       client_assertion: await clientAssertion(),
     });
     const r = await upstream(endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, what);
-    if (r.status !== 200 || typeof r.json.error === 'string') throw passThroughError(r.status, r.json, what);
-    if (typeof r.json.access_token !== 'string' || !/^bearer$/i.test(r.json.token_type ?? '')) {
+    if (r.status !== 200 || typeof r.json?.error === 'string') throw passThroughError(r, what);
+    const t = jsonOf(r, what);
+    if (typeof t.access_token !== 'string' || !/^bearer$/i.test(t.token_type ?? '')) {
       log({ event: 'upstream_bad_token_answer', what });
       throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
     }
-    return r.json;
+    return t;
   }
 
   // ---- cached JWKS and discovery ------------------------------------------
@@ -275,8 +317,9 @@ export function createEdgeHandler(o = {}) {
             log({ event: 'upstream_error', what, status: r.status });
             throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
           }
-          const parsed = await parse(r.json);
-          value = { json: r.json, parsed };
+          const json = jsonOf(r, what);
+          const parsed = await parse(json);
+          value = { json, parsed };
           expires = Date.now() + maxAgeOf(r.headers, 3600);
           return value;
         } finally {
@@ -302,10 +345,48 @@ export function createEdgeHandler(o = {}) {
       throw new HttpError(502, 'server_error', `NHS login's JWKS is unusable: ${e.message}`);
     }
   });
+  // The configured issuer must be the one NHS login's discovery names (OIDC
+  // Discovery 4.3). A mismatch is a deployment mistake, not a failed sign-in:
+  // every route then answers 500 invalid_configuration naming both values,
+  // logged once. The ID token's iss stays compared exactly (OIDC Core 3.1.3.7 (2)).
+  let issuerMismatch, issuerChecked = false;
   const discovery = cached(endpoints.discovery, 'discovery', (json) => {
-    if (json.issuer !== issuer) throw new HttpError(502, 'server_error', "NHS login's discovery document names another issuer");
+    // A document without an issuer is unusable (OIDC Discovery 3: REQUIRED), not a mismatch.
+    if (typeof json.issuer !== 'string') {
+      log({ event: 'upstream_bad_discovery' });
+      throw new HttpError(502, 'server_error', "NHS login's discovery document has no issuer");
+    }
+    const named = json.issuer.slice(0, 200);
+    if (json.issuer !== issuer) {
+      if (!issuerMismatch) log({ event: 'invalid_configuration', configured: issuer, discovered: named });
+      issuerMismatch = named;
+    } else {
+      issuerMismatch = undefined;
+    }
+    issuerChecked = true;
     return json;
   });
+  const misconfigured = () =>
+    new HttpError(
+      500,
+      'invalid_configuration',
+      `the edge handler is configured for issuer "${issuer}" but NHS login's discovery names "${issuerMismatch}": set \`environment\` or \`issuer\` to the discovery issuer`,
+    );
+  // Before the first code exchange: read discovery once. If it cannot be read,
+  // the exchange goes ahead (the ID token's iss is checked anyway) and the
+  // check is tried again a minute later.
+  let issuerCheckFailedAt = -Infinity;
+  async function checkIssuer() {
+    if (!issuerChecked && Date.now() - issuerCheckFailedAt >= 60_000) {
+      try {
+        await discovery.get();
+      } catch {
+        issuerCheckFailedAt = Date.now();
+        log({ event: 'issuer_check_skipped' });
+      }
+    }
+    if (issuerMismatch) throw misconfigured();
+  }
   const remoteJwks = {
     keyset: async () => (await jwks.get()).parsed,
     rotated: async () => (await jwks.refresh())?.parsed,
@@ -370,6 +451,7 @@ export function createEdgeHandler(o = {}) {
     // with `requireNonce: false` may a SPA that checks it itself leave it out.
     const nonce = requireNonce || body.nonce != null ? field(body, 'nonce') : undefined;
 
+    await checkIssuer();
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
     if (typeof t.id_token !== 'string') {
       log({ event: 'upstream_bad_token_answer', what: 'token' });
@@ -377,7 +459,10 @@ export function createEdgeHandler(o = {}) {
     }
     let claims;
     try {
-      claims = await validateIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce: nonce ?? undefined, checkNonce: nonce != null });
+      let warnings;
+      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce: nonce ?? undefined, checkNonce: nonce != null }));
+      // A profile claim of an unexpected type was left out: the operator hears of it.
+      for (const w of warnings) log({ event: 'claim_warning', claim: w.claim.slice(0, 64), message: w.message });
     } catch (e) {
       if (e instanceof HttpError) throw e;
       log({ event: 'id_token_rejected', code: e.code });
@@ -417,13 +502,31 @@ export function createEdgeHandler(o = {}) {
     if (!m) throw new HttpError(401, 'invalid_token', 'send the access token as `Authorization: Bearer ...`', { 'www-authenticate': 'Bearer' });
     const s = await openCookie(request);
     const r = await upstream(endpoints.userinfo, { headers: { authorization: `Bearer ${m[1]}`, accept: 'application/json' } }, 'userinfo');
-    if (r.status !== 200) throw passThroughError(r.status, r.json, 'userinfo');
-    // EIS §3.6.2 / OIDC Core 5.3.2: the userinfo sub MUST equal the ID token's.
-    if (r.json.sub !== s.sub) {
-      log({ event: 'userinfo_sub_mismatch' });
-      throw new HttpError(502, 'invalid_userinfo', "NHS login's userinfo is for another user than the ID token");
+    // EIS §3.6.2.2, RFC 6750 §3.1: an expired or invalid access token is a 401
+    // with the error in WWW-Authenticate and no body. The SPA refreshes and
+    // retries: it is passed through as such, never as a 502.
+    if (r.status === 401) {
+      const c = bearerChallenge(r.headers);
+      log({ event: 'upstream_error', what: 'userinfo', status: 401, error: c.error ?? 'invalid_token' });
+      throw new HttpError(401, c.error ?? 'invalid_token', c.description ?? 'the access token is expired or invalid: refresh it and try again', {
+        'www-authenticate': c.header ?? 'Bearer error="invalid_token"',
+      });
     }
-    return json(200, r.json);
+    if (r.status !== 200) throw passThroughError(r, 'userinfo');
+    // EIS §3.6.2 / OIDC Core 5.3.2: the userinfo sub MUST equal the ID token's
+    // (checked in the core, which also normalises the profile claims).
+    let info;
+    try {
+      jsonOf(r, 'userinfo');
+      const { claims, warnings } = await checkUserinfo(r.text, String(s.sub));
+      for (const w of warnings) log({ event: 'claim_warning', what: 'userinfo', claim: w.claim.slice(0, 64), message: w.message });
+      info = claims;
+    } catch (e) {
+      if (e instanceof HttpError || e.code !== 'invalid_userinfo') throw e;
+      log({ event: 'userinfo_sub_mismatch' });
+      throw new HttpError(502, 'invalid_userinfo', `NHS login's userinfo answer was refused: ${e.message}`);
+    }
+    return json(200, info);
   }
 
   async function ssoAssertion(request) {
@@ -447,7 +550,13 @@ export function createEdgeHandler(o = {}) {
     '/userinfo': { GET: userinfo },
     '/sso-assertion': { POST: ssoAssertion },
     '/jwks': { GET: async () => json(200, (await jwks.get()).json) },
-    '/.well-known/openid-configuration': { GET: async () => json(200, (await discovery.get()).json) },
+    '/.well-known/openid-configuration': {
+      GET: async () => {
+        const d = await discovery.get();
+        if (issuerMismatch) throw misconfigured();
+        return json(200, d.json);
+      },
+    },
   };
 
   function json(status, body, headers = {}) {
@@ -480,6 +589,7 @@ export function createEdgeHandler(o = {}) {
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     try {
       if (!route) throw new HttpError(404, 'not_found', 'no such route');
+      if (issuerMismatch) throw misconfigured();
       // Cross-origin calls only from the allowed origins; state-changing routes
       // need an Origin at all (CSRF defence for the cookie routes).
       if (origin !== null && !allowedOrigins.has(origin)) throw new HttpError(403, 'forbidden_origin', 'this origin is not allowed');

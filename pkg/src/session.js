@@ -5,7 +5,7 @@
 // in flight; handleRedirect() takes the entry back exactly once, refuses it
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
-import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks, NhsLoginError } from './core.js';
+import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, NhsLoginError } from './core.js';
 
 const PREFIX = 'nhs-login:tx:';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
@@ -82,7 +82,9 @@ export class NhsLogin {
       if (!(Date.now() - tx.t < this.ttl)) {
         throw new NhsLoginError('transaction_expired', 'the sign-in took longer than allowed (10 minutes). Start again.');
       }
-      const { code } = await parseCallback(u.href, { state: tx.state, issuer: this.options.issuer });
+      // RFC 9207: an `iss` in the redirect is checked against the issuer of
+      // `issuer` or `environment`, exactly as parseCallback does.
+      const { code } = await parseCallback(u.href, { state: tx.state, issuer: this.options.issuer, environment: this.options.environment });
       return { code, codeVerifier: tx.codeVerifier, nonce: tx.nonce, vtr: tx.vtr, redirectUri: tx.redirectUri };
     } finally {
       this.cleanUrl(u);
@@ -92,35 +94,28 @@ export class NhsLogin {
   /**
    * The whole return journey with the edge handler (`nhs-login-client/edge`):
    * handleRedirect(), then POST {edgeUrl}/token (the private_key_jwt exchange
-   * happens there), then validateIdToken() against {edgeUrl}/jwks with the
-   * stored nonce and vtr. Resolves to { claims, idToken, accessToken, tokenType,
-   * expiresIn, scope }; nothing is stored. Rejects with the handleRedirect
-   * codes, token_exchange_failed (with .error and .status from the edge), or
-   * any validateIdToken code.
+   * happens there), then the ID token validated against {edgeUrl}/jwks with
+   * the stored nonce and vtr. Resolves to { claims, warnings, idToken,
+   * accessToken, tokenType, expiresIn, scope }; `warnings` lists the profile
+   * claims left out for an unexpected type ({ claim, message }). The access
+   * token is kept in memory (never in storage) for userinfo(). Rejects with
+   * the handleRedirect codes, token_exchange_failed (with .error and .status
+   * from the edge), or any validateIdToken code.
    */
   async completeSignIn(url = globalThis.location?.href) {
-    const edge = this.options.edgeUrl;
-    if (typeof edge !== 'string') throw new NhsLoginError('invalid_option', 'option `edgeUrl` (where the edge handler routes live, e.g. "/auth") is required');
-    const base = new URL(edge.replace(/\/$/, ''), url).href;
+    const base = this.edgeBase(url);
     const r = await this.handleRedirect(url);
-    const doFetch = this.options.fetch ?? globalThis.fetch;
-    let res, body;
-    try {
-      res = await doFetch(`${base}/token`, {
-        method: 'POST',
-        credentials: 'include',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce }),
-      });
-      body = await res.json();
-    } catch (e) {
-      throw new NhsLoginError('token_exchange_failed', 'the edge handler could not be reached', { cause: e, status: res?.status });
-    }
+    const res = await this.edgeCall('token_exchange_failed', `${base}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce }),
+    });
+    const body = res.body;
     if (!res.ok || typeof body.id_token !== 'string') {
       throw new NhsLoginError('token_exchange_failed', body.error_description ?? `the edge handler answered HTTP ${res.status}`, { error: body.error, status: res.status });
     }
-    this.jwks ??= createRemoteJwks(`${base}/jwks`, { fetch: doFetch });
-    const claims = await validateIdToken(body.id_token, {
+    this.jwks ??= createRemoteJwks(`${base}/jwks`, { fetch: this.options.fetch ?? globalThis.fetch });
+    const { claims, warnings } = await checkIdToken(body.id_token, {
       issuer: this.options.issuer,
       environment: this.options.issuer ? undefined : this.options.environment,
       clientId: this.options.clientId,
@@ -129,7 +124,76 @@ export class NhsLogin {
       vtr: r.vtr,
       clockSkewSeconds: this.options.clockSkewSeconds,
     });
-    return { claims, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
+    this.accessToken = typeof body.access_token === 'string' ? body.access_token : undefined;
+    return { claims, warnings, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
+  }
+
+  /**
+   * A fresh access token from POST {edgeUrl}/refresh (the refresh token stays
+   * in the edge's HttpOnly cookie). Resolves to { accessToken, tokenType,
+   * expiresIn, scope } and keeps the access token in memory for userinfo().
+   * Rejects with refresh_failed, carrying the edge's `error` (`login_required`
+   * when there is no session: sign in again) and `status`.
+   */
+  async refresh() {
+    const res = await this.edgeCall('refresh_failed', `${this.edgeBase()}/refresh`, { method: 'POST' });
+    if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
+    this.accessToken = res.body.access_token;
+    return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+  }
+
+  /**
+   * The patient's claims from NHS login's userinfo endpoint, through GET
+   * {edgeUrl}/userinfo (NHS login: "make a request to the UserInfo endpoint to
+   * obtain any of the claims" — email, phone, GP details and the like are not
+   * in the ID token). The edge checks that userinfo's `sub` is the signed-in
+   * patient's (EIS §3.6.2); nothing else can be checked here, as userinfo is
+   * unsigned. NHS login's access tokens live 5 minutes (EIS Table 18): on a
+   * 401 the access token is refreshed once through {edgeUrl}/refresh and the
+   * call retried. Without an access token in memory (after a reload) it
+   * refreshes first. Rejects with userinfo_failed (with .status and .error),
+   * or refresh_failed when the refresh does not work (`.error`
+   * `login_required`: sign in again).
+   */
+  async userinfo() {
+    if (!this.accessToken) await this.refresh();
+    let res = await this.userinfoOnce();
+    if (res.status === 401) {
+      await this.refresh();
+      res = await this.userinfoOnce();
+    }
+    if (!res.ok || res.body === null || typeof res.body !== 'object') throw edgeError('userinfo_failed', res, 'reading userinfo');
+    return res.body;
+  }
+
+  userinfoOnce() {
+    return this.edgeCall('userinfo_failed', `${this.edgeBase()}/userinfo`, { headers: { authorization: `Bearer ${this.accessToken}` } });
+  }
+
+  // The edge handler's base URL, resolved against the page.
+  edgeBase(url = globalThis.location?.href) {
+    const edge = this.options.edgeUrl;
+    if (typeof edge !== 'string') throw new NhsLoginError('invalid_option', 'option `edgeUrl` (where the edge handler routes live, e.g. "/auth") is required');
+    return new URL(edge.replace(/\/$/, ''), url).href;
+  }
+
+  // One call to the edge handler with its cookie; resolves to { ok, status, body }.
+  async edgeCall(code, url, init) {
+    const doFetch = this.options.fetch ?? globalThis.fetch;
+    let res;
+    try {
+      res = await doFetch(url, { ...init, credentials: 'include' });
+    } catch (cause) {
+      throw new NhsLoginError(code, 'the edge handler could not be reached', { cause });
+    }
+    let body = {};
+    try {
+      body = await res.json();
+    } catch (cause) {
+      // A 401 from userinfo may have no body (RFC 6750): judged by status.
+      if (res.ok) throw new NhsLoginError(code, `the edge handler answered HTTP ${res.status} without JSON`, { cause, status: res.status });
+    }
+    return { ok: res.ok, status: res.status, body: body ?? {} };
   }
 
   // history.replaceState without the OAuth response parameters.
@@ -141,3 +205,6 @@ export class NhsLogin {
     h.replaceState(h.state, '', u.pathname + u.search + u.hash);
   }
 }
+
+const edgeError = (code, res, what) =>
+  new NhsLoginError(code, res.body?.error_description ?? `the edge handler answered HTTP ${res.status} when ${what}`, { error: res.body?.error, status: res.status });

@@ -73,6 +73,8 @@ test('bad authorize options are invalid_option naming the field', async () => {
     [{ clientId: undefined }, 'clientId'],
     [{ scope: 'openid' }, 'scope'],
     [{ allowRegistration: 'no' }, 'allowRegistration'],
+    // EIS §7.3: NHS login refuses redirect URIs with a query string.
+    [{ redirectUri: 'https://app.example/callback?from=nhs' }, 'redirectUri'],
   ];
   for (const [over, field] of cases) {
     await rejects(createAuthorizationRequest({ ...authOpts, ...over }), 'invalid_option', (e) => assert.match(e.message, new RegExp(field)));
@@ -152,6 +154,56 @@ test('validateIdToken: every rejection code fires', async () => {
   await rejects(validateIdToken(await t({}), vopts({ vtr: ['P4.Cp'] })), 'invalid_option');
 });
 
+test('profile claims of another type never fail a sign-in: normalised or left out with a warning', async () => {
+  // NHS login in practice: a 2026 NHS service reads *_verified as "true"/"false" strings from sandpit.
+  const seen = [];
+  const claims = await validateIdToken(
+    await sign(k1, baseClaims({ email_verified: 'true', phone_number_verified: 'false', nhs_number: 9000000009, given_name: ['Ann'], gp_registration_details: 'A12345' })),
+    vopts({ onWarning: (w) => seen.push(w) }),
+  );
+  assert.equal(claims.email_verified, true);
+  assert.equal(claims.phone_number_verified, false);
+  for (const name of ['nhs_number', 'given_name', 'gp_registration_details']) assert.equal(Object.hasOwn(claims, name), false, name);
+  assert.deepEqual(seen, [
+    { claim: 'nhs_number', message: 'is not a string' },
+    { claim: 'given_name', message: 'is not a string' },
+    { claim: 'gp_registration_details', message: 'is not an object' },
+  ]);
+  assert.equal(claims.sub, '49f470a1-cc52-49b7-beba-0f9cec937c46');
+  // Without onWarning the same token is accepted; a well-typed token has no warnings.
+  await validateIdToken(await sign(k1, baseClaims({ nhs_number: '12' })), vopts());
+  const none = [];
+  await validateIdToken(await sign(k1, baseClaims()), vopts({ onWarning: (w) => none.push(w) }));
+  assert.deepEqual(none, []);
+  await rejects(validateIdToken(await sign(k1, baseClaims()), vopts({ onWarning: 'log' })), 'invalid_option');
+  // Security claims stay strict.
+  await rejects(validateIdToken(await sign(k1, baseClaims({ auth_time: 'now' })), vopts()), 'invalid_claim');
+  await rejects(validateIdToken(await sign(k1, baseClaims({ sub: 7 })), vopts()), 'invalid_claim');
+});
+
+test('a JWKS key the library cannot use is skipped, not fatal for the set (RFC 7517 §5)', async () => {
+  const odd = [{ kty: 'EC', kid: 'ec', crv: 'P-256', x: 'AA', y: 'AA' }, { kty: 'oct', kid: 'h', k: 'c2VjcmV0' }, { kty: 'RSA', kid: 'x', x5c: ['MIIB'] }, { kty: 'RSA', kid: 'enc', n: k2.jwk.n, e: 'AQAB', use: 'enc' }, 7];
+  const claims = await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: { keys: [...odd, k1.jwk] } }));
+  assert.equal(claims.vot, 'P9.Cp.Cd');
+  for (const bad of [{}, [], { keys: {} }, { keys: null }]) {
+    await rejects(validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: bad })), 'invalid_jwks');
+  }
+});
+
+test('createRemoteJwks takes a path relative to the page, as the README shows', async () => {
+  assert.throws(() => createRemoteJwks('/auth/jwks'), (e) => e instanceof NhsLoginError && e.code === 'invalid_option' && /absolute URL/.test(e.message));
+  globalThis.location = { href: 'https://service.example/callback?code=x' };
+  try {
+    const seen = [];
+    const remote = createRemoteJwks('/auth/jwks', { fetch: async (u) => (seen.push(u), new Response(JSON.stringify({ keys: [k1.jwk] }))) });
+    assert.equal(remote.url, 'https://service.example/auth/jwks');
+    await validateIdToken(await sign(k1, baseClaims()), vopts({ jwks: remote }));
+    assert.deepEqual(seen, ['https://service.example/auth/jwks']);
+  } finally {
+    delete globalThis.location;
+  }
+});
+
 test('clock skew is honoured and configurable', async () => {
   const tok = await sign(k1, baseClaims({ exp: NOW - 30 }));
   await validateIdToken(tok, vopts());
@@ -217,6 +269,64 @@ test('NhsLogin: single-use, expiring transactions and several in flight', async 
   // Consent refused comes through as provider_error.
   const url4 = await login.signIn({ redirect: false });
   await rejects(login.handleRedirect(`https://app.example/callback?error=access_denied&error_description=ConsentNotGiven&state=${new URL(url4).searchParams.get('state')}`), 'provider_error');
+});
+
+test('NhsLogin.handleRedirect checks an iss parameter with only `environment` configured, as parseCallback does', async () => {
+  const storage = new MemoryStorage();
+  const redirect = async (login, iss) => {
+    const state = new URL(await login.signIn({ redirect: false })).searchParams.get('state');
+    return login.handleRedirect(`https://app.example/callback?code=c&state=${state}${iss === undefined ? '' : `&iss=${encodeURIComponent(iss)}`}`);
+  };
+  const byEnvironment = new NhsLogin({ ...authOpts, storage });
+  await rejects(redirect(byEnvironment, 'https://evil.example'), 'invalid_issuer');
+  await rejects(redirect(byEnvironment, 'https://auth.login.nhs.uk'), 'invalid_issuer'); // production's, not sandpit's
+  assert.equal((await redirect(byEnvironment, 'https://auth.sandpit.signin.nhs.uk')).code, 'c');
+  assert.equal((await redirect(byEnvironment)).code, 'c'); // NHS login sends no iss (EIS Tables 3-4)
+  const byIssuer = new NhsLogin({ clientId: CLIENT, redirectUri: authOpts.redirectUri, authorizationEndpoint: 'http://127.0.0.1:9/authorize', issuer: 'http://127.0.0.1:9', storage });
+  await rejects(redirect(byIssuer, 'https://auth.sandpit.signin.nhs.uk'), 'invalid_issuer');
+  assert.equal((await redirect(byIssuer, 'http://127.0.0.1:9')).code, 'c');
+});
+
+test('NhsLogin.userinfo: through the edge, refreshing once on a 401 and retrying', async () => {
+  const calls = [];
+  let token = 'at-1';
+  const answers = { userinfo: [], refresh: [] };
+  const fetch = async (url, init = {}) => {
+    const route = new URL(url).pathname.split('/').pop();
+    calls.push(`${route} ${init.headers?.authorization ?? ''}`.trim());
+    assert.equal(init.credentials, 'include');
+    const next = answers[route].shift();
+    if (route === 'refresh' && next.status === 200) token = JSON.parse(next.body).access_token;
+    return new Response(next.body ?? null, { status: next.status, headers: next.headers });
+  };
+  const login = new NhsLogin({ ...authOpts, storage: new MemoryStorage(), edgeUrl: 'https://app.example/auth', fetch });
+  login.accessToken = token;
+  const userinfo = { status: 200, body: JSON.stringify({ sub: 's', email: 'a@example.org' }) };
+  const expired = { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }; // no body, as NHS login
+  answers.userinfo.push(expired, userinfo);
+  answers.refresh.push({ status: 200, body: JSON.stringify({ access_token: 'at-2', token_type: 'Bearer', expires_in: 300 }) });
+  assert.deepEqual(await login.userinfo(), { sub: 's', email: 'a@example.org' });
+  assert.deepEqual(calls, ['userinfo Bearer at-1', 'refresh', 'userinfo Bearer at-2']);
+  // Only once: a second 401 after the refresh is userinfo_failed, not a loop.
+  calls.length = 0;
+  answers.userinfo.push(expired, expired);
+  answers.refresh.push({ status: 200, body: JSON.stringify({ access_token: 'at-3', token_type: 'Bearer' }) });
+  await rejects(login.userinfo(), 'userinfo_failed', (e) => assert.equal(e.status, 401));
+  assert.deepEqual(calls, ['userinfo Bearer at-2', 'refresh', 'userinfo Bearer at-3']);
+  // No session at the edge: refresh_failed with the edge's error.
+  answers.userinfo.push(expired);
+  answers.refresh.push({ status: 401, body: JSON.stringify({ error: 'login_required', error_description: 'no NHS login session: sign in again' }) });
+  await rejects(login.userinfo(), 'refresh_failed', (e) => {
+    assert.equal(e.error, 'login_required');
+    assert.equal(e.status, 401);
+  });
+  // After a reload (no access token in memory) it refreshes first.
+  const fresh = new NhsLogin({ ...authOpts, storage: new MemoryStorage(), edgeUrl: 'https://app.example/auth', fetch });
+  calls.length = 0;
+  answers.refresh.push({ status: 200, body: JSON.stringify({ access_token: 'at-4', token_type: 'Bearer' }) });
+  answers.userinfo.push(userinfo);
+  await fresh.userinfo();
+  assert.deepEqual(calls, ['refresh', 'userinfo Bearer at-4']);
 });
 
 test('a failed wasm load is wasm_unavailable, and the next call retries', async () => {

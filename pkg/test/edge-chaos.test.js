@@ -112,7 +112,7 @@ for (const runtime of runtimes) {
         runtime.make(config(up.url)),
         // NHS login down for the token endpoint (connection refused); JWKS and
         // discovery at paths where the upstream's fault modes apply.
-        runtime.make(config(up.url, { tokenEndpoint: `http://127.0.0.1:${dead}/token`, jwksUri: `${up.url}/faulty/jwks.json` })),
+        runtime.make(config(up.url, { tokenEndpoint: `http://127.0.0.1:${dead}/token`, jwksUri: `${up.url}/faulty/jwks.json`, discoveryUrl: `${up.url}/faulty/openid-configuration` })),
       ]);
     });
     after(() => Promise.all([up?.close(), up2?.close()]));
@@ -190,8 +190,9 @@ for (const runtime of runtimes) {
       up.mode = 'unavailable';
       await expectError(main, await exchange(), { status: 502, error: 'temporarily_unavailable', what: 'HTTP 503 JSON' });
       up.mode = 'html';
-      const c = await expectError(main, await exchange(), { status: 502, error: 'server_error', description: /not a JSON object \(HTTP 502\)/, what: 'HTTP 502 HTML' });
-      assert.ok(hasEvent(c.logs, { event: 'upstream_not_json', what: 'token', status: 502 }), JSON.stringify(c.logs));
+      // Judged by status first: an error status without a JSON body is NHS login's error, not a parse failure.
+      const c = await expectError(main, await exchange(), { status: 502, error: 'server_error', description: /HTTP 502/, what: 'HTTP 502 HTML' });
+      assert.ok(hasEvent(c.logs, { event: 'upstream_error', what: 'token', status: 502, error: 'server_error' }), JSON.stringify(c.logs));
     });
 
     test('truncated answer: Content-Length N, connection closed after fewer bytes -> 502 (a complete-looking JSON prefix is not accepted)', { timeout: TEST_TIMEOUT }, async () => {

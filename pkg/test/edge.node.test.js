@@ -5,6 +5,7 @@ import { createEdgeHandler } from 'nhs-login-client/edge';
 import { makeClientKey } from './helpers.js';
 import { edgeFaultSuite } from './edge-faults.js';
 import { edgeFlowSuite } from './edge-flow.js';
+import { edgeFidelitySuite } from './edge-fidelity.js';
 
 
 const makeSend = async (config) => {
@@ -14,6 +15,7 @@ const makeSend = async (config) => {
 
 edgeFaultSuite(test, { before, after }, makeSend, makeClientKey);
 edgeFlowSuite(test, { before, after }, makeSend);
+edgeFidelitySuite(test, { before, after }, makeSend);
 
 test('configuration mistakes are invalid_option at creation', async () => {
   const key = await makeClientKey();
@@ -36,6 +38,9 @@ test('configuration mistakes are invalid_option at creation', async () => {
     [{ vtr: ['P7.Cp'] }, /vtr/],
     [{ clockSkewSeconds: 'x' }, /clockSkewSeconds/],
     [{ sessionSeconds: -5 }, /sessionSeconds/],
+    // EIS §7.3: NHS login refuses redirect URIs with a query string.
+    [{ redirectUris: ['https://spa.example/cb?from=nhs'] }, /redirectUris.*query string/],
+    [{ redirectUris: ['http://spa.example/cb'] }, /redirectUris/],
   ];
   for (const [over, re] of bad) {
     assert.throws(() => createEdgeHandler({ ...base, ...over }), (e) => e.code === 'invalid_option' && re.test(e.message));
@@ -101,4 +106,52 @@ test('JWKS: cached per Cache-Control, refetched on an unknown kid at most once a
   assert.equal(tooSoon.status, 502);
   assert.match((await tooSoon.json()).error_description, /key_not_found/);
   assert.equal(calls.jwks, 2, 'no second refetch within a minute');
+});
+
+// NHS login itself is simulated by an injected fetch here, to count what the
+// handler asks for and logs (the real provider is used in edge-fidelity.js).
+test('discovery naming another issuer: logged once, every route 500; a discovery outage does not block sign-in', async () => {
+  const key = await makeClientKey();
+  const ISS = 'https://auth.login.nhs.uk';
+  let discovered = `${ISS}/`;
+  let discoveryUp = true;
+  const calls = { discovery: 0, token: 0 };
+  const fake = async (url) => {
+    const u = String(url);
+    if (u.endsWith('/.well-known/openid-configuration')) {
+      calls.discovery++;
+      return discoveryUp ? Response.json({ issuer: discovered }) : new Response('down', { status: 503 });
+    }
+    if (u.endsWith('/token')) calls.token++;
+    return Response.json({ error: 'invalid_grant' }, { status: 400 });
+  };
+  const logs = [];
+  const config = { environment: 'production', clientId: 'c', privateKey: key.pem, allowedOrigins: ['https://spa.example'], redirectUris: ['https://spa.example/cb'], fetch: fake, log: (e) => logs.push(e) };
+  const token = (h) =>
+    h(new Request('https://edge.example/auth/token', {
+      method: 'POST',
+      headers: { origin: 'https://spa.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: 'https://spa.example/cb', nonce: 'n' }),
+    }));
+  const h = createEdgeHandler(config);
+  for (let i = 0; i < 3; i++) {
+    const res = await token(h);
+    assert.equal(res.status, 500);
+    const body = await res.json();
+    assert.equal(body.error, 'invalid_configuration');
+    assert.match(body.error_description, /"https:\/\/auth\.login\.nhs\.uk".*"https:\/\/auth\.login\.nhs\.uk\/"/);
+  }
+  assert.equal((await h(new Request('https://edge.example/auth/jwks'))).status, 500);
+  assert.equal(calls.token, 0, 'no code is spent against a misconfigured issuer');
+  assert.equal(logs.filter((e) => e.event === 'invalid_configuration').length, 1, 'logged once');
+  assert.deepEqual(logs.find((e) => e.event === 'invalid_configuration'), { event: 'invalid_configuration', configured: ISS, discovered: `${ISS}/` });
+
+  // Discovery down: the exchange goes ahead (the ID token's iss is still checked exactly) and discovery is not asked again within a minute.
+  discoveryUp = false;
+  discovered = ISS;
+  calls.discovery = 0;
+  const h2 = createEdgeHandler({ ...config, log: () => {} });
+  assert.equal((await token(h2)).status, 400);
+  assert.equal((await token(h2)).status, 400);
+  assert.deepEqual(calls, { discovery: 1, token: 2 });
 });

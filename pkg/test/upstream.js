@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 export const JWKS_PATH = '/.well-known/jwks.json';
+export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 export async function startFaultyUpstream() {
   const seen = [];
@@ -41,6 +42,12 @@ export async function startFaultyUpstream() {
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       const m = pathModes.get(req.url) ?? mode;
+      // A discovery document naming this upstream as the issuer, whatever the
+      // mode (the handler reads it before its first code exchange), unless a
+      // path mode is set for it.
+      if (req.url === DISCOVERY_PATH && !pathModes.has(req.url)) {
+        return res.writeHead(200, JSON_TYPE).end(JSON.stringify({ issuer: `http://127.0.0.1:${server.address().port}` }));
+      }
       if (jwks && req.url === JWKS_PATH && !pathModes.has(req.url)) {
         return res.writeHead(200, { ...JSON_TYPE, 'cache-control': 'public, max-age=300' }).end(JSON.stringify(jwks));
       }

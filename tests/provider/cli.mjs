@@ -13,7 +13,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { startProvider } from './provider.mjs';
+import { PROFILE_DEFAULTS, redirectUriProblem, resolveProfile, startProvider } from './provider.mjs';
 import { patientList } from './patients.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,7 +29,43 @@ const usage = `Usage: node tests/provider/cli.mjs [options]
                          (default target/provider/)
   --signing-key <file>   provider signing key, RSA private key PEM (default: generated at start-up)
   --quiet                do not log provider diagnostics to stderr
-  -h, --help             show this help`;
+  -h, --help             show this help
+
+Profile switches (default: behave like NHS login; see README "Profile switches"):
+  --iss-parameter                send the RFC 9207 iss parameter on the redirect back
+  --access-token-ttl <seconds>   access token lifetime, 1-3600 (default ${PROFILE_DEFAULTS.accessTokenTtl})
+  --id-token-claims all|identity put every scope claim in the ID token, or only the identity
+                                 claims (default ${PROFILE_DEFAULTS.idTokenClaims})
+  --verified-as-strings          email_verified, phone_number_verified and phone_number_pds_matched
+                                 as the strings "true"/"false"
+  --assertion-audience token-endpoint|issuer-or-token-endpoint
+                                 what the client assertion aud must contain
+                                 (default ${PROFILE_DEFAULTS.assertionAudience})
+  --no-uplift                    a patient below the requested level gets access_denied instead
+                                 of the uplift page`;
+
+/** The profile switches given on the command line, as `startProvider` options (unchecked). */
+function profileOptions(args) {
+  const options = {
+    ...(args['iss-parameter'] ? { issParameter: true } : {}),
+    ...(args['id-token-claims'] ? { idTokenClaims: args['id-token-claims'] } : {}),
+    ...(args['verified-as-strings'] ? { verifiedAsStrings: true } : {}),
+    ...(args['assertion-audience'] ? { assertionAudience: args['assertion-audience'] } : {}),
+    ...(args['no-uplift'] ? { uplift: false } : {}),
+  };
+  if (args['access-token-ttl'] !== undefined) {
+    // Only whole decimal numbers: Number('') and Number('0x10') would slip through.
+    const ttl = args['access-token-ttl'];
+    options.accessTokenTtl = /^\d+$/.test(ttl) ? Number(ttl) : ttl;
+  }
+  return options;
+}
+
+/** The switches that differ from NHS login's behaviour, or "NHS login defaults". */
+function describeProfile(profile) {
+  const changed = Object.entries(profile).filter(([name, value]) => value !== PROFILE_DEFAULTS[name]);
+  return changed.length ? changed.map(([name, value]) => `${name}=${value}`).join(' ') : 'NHS login defaults';
+}
 
 async function main() {
   let args;
@@ -44,6 +80,12 @@ async function main() {
         'signing-key': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        'iss-parameter': { type: 'boolean', default: false },
+        'access-token-ttl': { type: 'string' },
+        'id-token-claims': { type: 'string' },
+        'verified-as-strings': { type: 'boolean', default: false },
+        'assertion-audience': { type: 'string' },
+        'no-uplift': { type: 'boolean', default: false },
       },
       strict: true,
     }));
@@ -63,6 +105,20 @@ async function main() {
   }
   const clientId = args['client-id'];
   const redirectUris = args['redirect-uri']?.length ? args['redirect-uri'] : ['http://127.0.0.1:8080/callback'];
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem) {
+      process.stderr.write(`invalid --redirect-uri ${uri}: it ${problem}\n`);
+      return 2;
+    }
+  }
+  let profile;
+  try {
+    profile = resolveProfile(profileOptions(args));
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  }
 
   let jwks;
   if (args['client-jwks']) {
@@ -75,6 +131,7 @@ async function main() {
     port,
     clients: [{ client_id: clientId, redirect_uris: redirectUris, ...(jwks ? { jwks } : {}) }],
     signingKey,
+    ...profile,
     ...(args.quiet ? { log: false } : {}),
   });
 
@@ -84,6 +141,7 @@ async function main() {
     `  discovery:     ${op.endpoints.discovery}`,
     `  client_id:     ${clientId}`,
     `  redirect_uris: ${redirectUris.join(' ')}`,
+    `  profile:       ${describeProfile(op.profile)}`,
   );
 
   const generated = op.clientKeys?.[clientId];

@@ -10,6 +10,8 @@
 //
 // `identityProofingLevel` is the user's highest proven level (EIS Table 19; DOCS step-up-p5-p9):
 // P0 = e-mail and mobile number verified only, P5 = details matched against PDS, P9 = photo ID checked.
+// It is the level at start-up: an uplift raises it inside one provider instance only, which keeps
+// its own record (these objects are frozen and shared by every instance in the process).
 
 /**
  * @typedef {object} Patient
@@ -70,7 +72,9 @@ export const patients = Object.freeze({
     identityProofingLevel: 'P0',
     // A P0 account is not matched to PDS, so NHS login releases no NHS number, name, birth date or GP
     // for it (DOCS scopes-and-claims: those scopes are "P5/P9" only). The fixture still carries a
-    // test-range number so it has the same shape as the others; the provider never releases it.
+    // test-range number so it has the same shape as the others; the provider never releases it at
+    // P0. Once an uplift page has raised this patient to P5 or P9 (in one provider instance; this
+    // object never changes), it is released like any P5/P9 patient's.
     nhsNumber: '9990000034',
     givenName: 'Chloe',
     familyName: 'Duarte',

@@ -2,17 +2,24 @@
 //
 // It is a real OpenID Connect provider built on `oidc-provider` (v9), configured and extended to
 // follow the NHS login Interface Specification – Federation (EIS, V2.1, 11 Nov 2022). Section and
-// table numbers below are the EIS's own; "reference §n" points at /work/shared/reference/nhs-login.md,
-// which summarises the EIS and the NHS login developer documentation (DOCS).
+// table numbers below are the EIS's own; "reference §n" points at the project's NHS login reference
+// notes, which summarise the EIS and the NHS login developer documentation (DOCS).
+//
+// By default it is never kinder than the real NHS login. Each point where a test may need the older,
+// more lenient behaviour has a named switch (`PROFILE_DEFAULTS`, README "Profile switches").
 //
 // What it does (details in README.md next to this file):
 // - authorization code flow only, PKCE (S256) required, `private_key_jwt` client authentication
-//   with RS512 only, RS512-signed ID tokens with a `kid`, unsigned JSON userinfo;
-// - vectors of trust (`vtr` → `vot`, `vtm`), NHS login scopes and claims, ID token `jti`;
+//   with RS512 only and the token endpoint URL in the assertion `aud`, RS512-signed ID tokens with a
+//   `kid`, unsigned JSON userinfo whose token errors go in `WWW-Authenticate` only;
+// - vectors of trust (`vtr` → `vot`, `vtm`) with an uplift page, NHS login scopes and claims (only
+//   the identity claims in the ID token), ID token `jti`, 5-minute access tokens;
+// - redirect URIs: https (http on loopback only), no query string, no `iss` on the redirect back;
 // - `prompt=none` failures reported as `sso_login_required`; consent refusal reported as
 //   `access_denied` / `ConsentNotGiven`;
 // - `asserted_login_identity` (NHS App style SSO) with one-time JWTs signed by a registered client;
-// - its own minimal login and consent pages (no external resources), usable from Playwright or fetch.
+// - its own minimal login, uplift and consent pages (no external resources), usable from Playwright
+//   or fetch.
 //
 // It binds to 127.0.0.1 only and keeps all state in memory. It is a test double: do not expose it.
 
@@ -28,6 +35,14 @@ export { patients, patientList, findPatient, isValidNhsNumber } from './patients
 
 /** The only host this provider ever binds to. */
 const HOST = '127.0.0.1';
+
+/** Endpoint paths, as NHS login's (EIS §3.3). */
+const ROUTES = Object.freeze({
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/.well-known/jwks.json',
+});
 
 /** Token lifetimes in seconds (EIS §4.4, Table 18; reference §0 point 6). */
 export const TTL = Object.freeze({
@@ -65,6 +80,68 @@ const SCOPES = [
   'openid', 'profile', 'basic_demographics', 'profile_extended', 'email', 'phone',
   'gp_registration_details',
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Profile switches
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What NHS login does, as the default of each `startProvider` switch. A switch set to another value
+ * brings back a kinder (or merely different) behaviour for a test that needs it; README "Profile
+ * switches" lists them with their sources.
+ */
+export const PROFILE_DEFAULTS = Object.freeze({
+  /** RFC 9207 `iss` on the redirect back. EIS Tables 3–4 list `code` and `state` only. */
+  issParameter: false,
+  /** Access token lifetime in seconds: 5 minutes (EIS Table 18). */
+  accessTokenTtl: TTL.AccessToken,
+  /** `'identity'`: only EIS Table 16 identity claims in the ID token; `'all'`: every scope claim. */
+  idTokenClaims: 'identity',
+  /** `email_verified` etc. as the strings "true"/"false" (NHSDigital/hometest-service, sandpit). */
+  verifiedAsStrings: false,
+  /** `'token-endpoint'`: the assertion `aud` must contain the token endpoint URL (EIS Table 6). */
+  assertionAudience: 'token-endpoint',
+  /** A patient below the requested level is offered an uplift page (DOCS testing-scenarios). */
+  uplift: true,
+});
+
+const isBoolean = (value) => typeof value === 'boolean';
+const oneOf = (...choices) => (value) => choices.includes(value);
+
+/** Validator and human description of the accepted values, per switch. */
+const PROFILE_RULES = {
+  issParameter: [isBoolean, 'true or false'],
+  accessTokenTtl: [
+    (value) => Number.isInteger(value) && value >= 1 && value <= TTL.IdToken,
+    `a whole number of seconds from 1 to ${TTL.IdToken}`,
+  ],
+  idTokenClaims: [oneOf('identity', 'all'), '"identity" or "all"'],
+  verifiedAsStrings: [isBoolean, 'true or false'],
+  assertionAudience: [
+    oneOf('token-endpoint', 'issuer-or-token-endpoint'),
+    '"token-endpoint" or "issuer-or-token-endpoint"',
+  ],
+  uplift: [isBoolean, 'true or false'],
+};
+
+/**
+ * The switches of one provider instance: `PROFILE_DEFAULTS` overridden by `options`.
+ * @param {Partial<typeof PROFILE_DEFAULTS>} options
+ * @returns {Readonly<typeof PROFILE_DEFAULTS>}
+ * @throws {TypeError} naming the switch when a value is not accepted
+ */
+export function resolveProfile(options = {}) {
+  const profile = {};
+  for (const [name, fallback] of Object.entries(PROFILE_DEFAULTS)) {
+    const value = options[name] === undefined ? fallback : options[name];
+    const [valid, expected] = PROFILE_RULES[name];
+    if (!valid(value)) {
+      throw new TypeError(`startProvider option ${name} must be ${expected} (got ${JSON.stringify(value)})`);
+    }
+    profile[name] = value;
+  }
+  return Object.freeze(profile);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Vectors of trust
@@ -124,6 +201,17 @@ export function chooseVector(vectors, patientLevel) {
   return usable.find((v) => rank(levelOf(v)) === best);
 }
 
+/**
+ * The lowest proofing level among the requested vectors: where an uplift journey takes a patient
+ * who meets none of them ("Client SHOULD only request the lowest level of acceptable Identity
+ * Verification", EIS §5.1; DOCS testing-scenarios: P0 → P5, P0/P5 → P9).
+ * @param {readonly string[]} vectors
+ * @returns {'P0'|'P5'|'P9'}
+ */
+export function lowestLevel(vectors) {
+  return PROOFING_LEVELS[Math.min(...vectors.map((v) => rank(levelOf(v))))];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Claims
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +220,7 @@ export function chooseVector(vectors, patientLevel) {
  * Claims released for a patient, by scope (EIS Table 2; DOCS scopes-and-claims; reference §4).
  * `profile`, `basic_demographics`, `profile_extended` and `gp_registration_details` are "P5/P9"
  * only: a P0 account is not matched to PDS, so none of them is released for it.
- * @param {import('./patients.mjs').Patient} patient
+ * @param {import('./patients.mjs').Patient} patient  as this provider instance sees them (uplift)
  * @param {Set<string>} scopes
  */
 function scopeClaims(patient, scopes) {
@@ -168,6 +256,36 @@ function scopeClaims(patient, scopes) {
     });
   }
   return claims;
+}
+
+/**
+ * The scope claims that go in the ID token by default: the identity claims of EIS Table 16.
+ * Every other claim (email, phone, given_name, GP details) comes from userinfo only (DOCS
+ * scopes-and-claims: "make a request to the UserInfo endpoint to obtain any of the claims";
+ * reference §7: email is not in the ID token).
+ */
+const ID_TOKEN_SCOPE_CLAIMS = Object.freeze([
+  'nhs_number', 'family_name', 'birthdate', 'identity_proofing_level',
+]);
+
+/** The boolean claims that `verifiedAsStrings` turns into "true"/"false". */
+const FLAG_CLAIMS = Object.freeze(['email_verified', 'phone_number_verified', 'phone_number_pds_matched']);
+
+/**
+ * The scope claims one response carries, after the profile switches: `idTokenClaims` (which go in
+ * the ID token) and `verifiedAsStrings` (how the boolean flags are written).
+ * @param {Record<string, unknown>} claims  from `scopeClaims`
+ * @param {'id_token' | 'userinfo'} use
+ * @param {Readonly<typeof PROFILE_DEFAULTS>} profile
+ */
+function releasedClaims(claims, use, profile) {
+  const identityOnly = use === 'id_token' && profile.idTokenClaims === 'identity';
+  const released = Object.fromEntries(Object.entries(claims)
+    .filter(([name]) => !identityOnly || ID_TOKEN_SCOPE_CLAIMS.includes(name)));
+  if (profile.verifiedAsStrings) {
+    for (const name of FLAG_CLAIMS) if (name in released) released[name] = String(released[name]);
+  }
+  return released;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +334,61 @@ export function generateClientKeys(clientId) {
     jwks: { keys: [publicJwk] },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redirect URIs and the authorization response
+// ---------------------------------------------------------------------------------------------
+
+/** Hosts on which an `http` redirect URI is allowed, for development only (RFC 8252 §7.3). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Why a redirect URI is not acceptable, or `undefined` when it is. NHS login wants https and no
+ * query string (EIS §7.3); a fragment is never allowed (RFC 6749 §3.1.2). This provider also
+ * accepts http on a loopback host, for development.
+ * @param {unknown} uri
+ * @returns {string | undefined}
+ */
+export function redirectUriProblem(uri) {
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return 'is not an absolute URL';
+  if (uri.includes('?')) return 'must not have a query string (EIS §7.3)';
+  if (uri.includes('#')) return 'must not have a fragment (RFC 6749 §3.1.2)';
+  const { protocol, hostname } = new URL(uri);
+  if (protocol === 'https:' || (protocol === 'http:' && LOOPBACK_HOSTS.has(hostname))) return undefined;
+  return 'must use https; http is allowed only on 127.0.0.1, [::1] or localhost (EIS §7.3)';
+}
+
+/**
+ * Remove the RFC 9207 `iss` parameter, which oidc-provider adds to every authorization response,
+ * from a redirect `Location` (query or fragment). EIS Tables 3–4: the redirect carries `code` and
+ * `state` (or `error`, `error_description`, `error_uri`, `state`) only.
+ * @param {string} location
+ */
+function withoutIssParameter(location) {
+  const url = new URL(location);
+  url.searchParams.delete('iss');
+  if (url.hash) {
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    fragment.delete('iss');
+    url.hash = fragment.toString();
+  }
+  return url.href;
+}
+
+/**
+ * A `WWW-Authenticate` challenge carrying a bearer-token error (RFC 6750 §3).
+ * @param {{ error: string, error_description?: string, scope?: string }} out
+ */
+function bearerChallenge({ error, error_description: description, scope }) {
+  const quoted = (value) => `"${String(value).replace(/[\\"]/g, '\\$&')}"`;
+  const fields = Object.entries({ error, error_description: description, scope })
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${quoted(value)}`);
+  return `Bearer ${fields.join(', ')}`;
+}
+
+/** The userinfo errors RFC 6750 §3.1 puts in `WWW-Authenticate` (EIS Tables 12–13). */
+const BEARER_ERRORS = new Set(['invalid_request', 'invalid_token', 'insufficient_scope']);
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers for the interaction pages
@@ -339,11 +512,20 @@ const SCOPE_TEXT = {
  * @param {object | string} [options.signingKey]  provider signing key (private RSA JWK, PEM or
  *   KeyObject); default: RSA-2048 generated now
  * @param {false | ((message: string) => void)} [options.log]  diagnostics sink; default: stderr
+ * @param {boolean} [options.issParameter=false]  send RFC 9207 `iss` on the redirect back
+ * @param {number} [options.accessTokenTtl=300]  access token lifetime in seconds (1–3600)
+ * @param {'identity'|'all'} [options.idTokenClaims='identity']  scope claims in the ID token
+ * @param {boolean} [options.verifiedAsStrings=false]  `*_verified` flags as "true"/"false"
+ * @param {'token-endpoint'|'issuer-or-token-endpoint'} [options.assertionAudience='token-endpoint']
+ *   what the client assertion `aud` must contain
+ * @param {boolean} [options.uplift=true]  offer an uplift page to a patient below the requested level
  * @returns {Promise<{
  *   issuer: string, url: string, port: number, close: () => Promise<void>,
  *   clientKeys?: Record<string, ReturnType<typeof generateClientKeys>>,
  *   endpoints: Record<string, string>, provider: Provider, patients: typeof patientList,
+ *   profile: Readonly<typeof PROFILE_DEFAULTS>,
  * }>}
+ * @throws {Error} on a bad option, including a redirect URI NHS login would not register
  */
 export async function startProvider(options = {}) {
   const { port: requestedPort = 0, host, signingKey, log: logOption } = options;
@@ -353,9 +535,9 @@ export async function startProvider(options = {}) {
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
     throw new RangeError('port must be an integer between 0 and 65535');
   }
+  const profile = resolveProfile(options);
   const log = logOption === false ? () => {}
     : logOption ?? ((message) => process.stderr.write(`[nhs-login-provider] ${message}\n`));
-  const signingJwk = toSigningJwk(signingKey);
 
   // --- Clients -------------------------------------------------------------------------------
   const clientKeys = {};
@@ -365,6 +547,10 @@ export async function startProvider(options = {}) {
   }]).map((c) => {
     if (!c?.client_id || !Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0) {
       throw new TypeError('each client needs client_id and a non-empty redirect_uris array');
+    }
+    for (const uri of c.redirect_uris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new Error(`client ${c.client_id}: redirect_uri ${uri} ${problem}`);
     }
     let { jwks } = c;
     if (!jwks) {
@@ -382,7 +568,7 @@ export async function startProvider(options = {}) {
     return {
       client_id: c.client_id,
       ...(c.client_name ? { client_name: c.client_name } : {}),
-      redirect_uris: [...c.redirect_uris],
+      redirect_uris: [...c.redirect_uris], // exact match (EIS §7.3; checked above)
       jwks: { keys: jwks.keys.map((k) => ({ ...k })) },
       ...(c.scope ? { scope: c.scope } : {}),
       // Code flow only, confidential clients only, private_key_jwt with RS512 (EIS §2.1, §3.2.2,
@@ -395,6 +581,7 @@ export async function startProvider(options = {}) {
     };
   });
   const registeredJwks = new Map(registrations.map((c) => [c.client_id, c.jwks]));
+  const signingJwk = toSigningJwk(signingKey);
 
   // --- In-memory state that oidc-provider does not keep for us -----------------------------------
   /** ID token jti → { accountId, clientId, exp } (for asserted_login_identity `code`). */
@@ -403,10 +590,27 @@ export async function startProvider(options = {}) {
   const usedSsoJtis = new Map();
   /** `${accountId}\n${clientId}` → grantId, so consent given once is found again from any session. */
   const grantIndex = new Map();
+  /**
+   * Proofing levels raised by an uplift journey in this provider instance: sub → level. The shared
+   * patient fixtures are never changed, so two providers in one process do not affect each other.
+   */
+  const upliftedLevels = new Map();
+  /** Interaction uid → { sub, exp } of a patient who signed in and now sees the uplift page. */
+  const pendingUplifts = new Map();
   const now = () => Math.floor(Date.now() / 1000);
   const prune = (map, expOf) => {
     const t = now();
     for (const [k, v] of map) if (expOf(v) < t) map.delete(k);
+  };
+  /**
+   * A patient (by short id or `sub`) as this provider instance sees them: with the proofing level
+   * an uplift gave them, if any.
+   * @param {string | undefined} idOrSub
+   */
+  const patientHere = (idOrSub) => {
+    const patient = findPatient(idOrSub);
+    const level = patient && upliftedLevels.get(patient.sub);
+    return level ? Object.freeze({ ...patient, identityProofingLevel: level }) : patient;
   };
 
   // --- HTTP server first: the issuer contains the port -------------------------------------------
@@ -461,7 +665,9 @@ export async function startProvider(options = {}) {
     (ctx) => {
       const { session, params } = ctx.oidc;
       if (!session.accountId) return Check.NO_NEED_TO_PROMPT; // `no_session` covers this
-      const patient = findPatient(session.accountId);
+      // A patient below the level is asked to sign in again, then offered the uplift page. With
+      // prompt=none no page can be shown, so this ends in sso_login_required (below).
+      const patient = patientHere(session.accountId);
       const vot = patient && chooseVector(parseVtr(params.vtr), patient.identityProofingLevel);
       if (!vot) return Check.REQUEST_PROMPT;
       if (session.acr !== vot) session.acr = vot;
@@ -474,13 +680,16 @@ export async function startProvider(options = {}) {
 
   // --- Account model -----------------------------------------------------------------------------
   async function findAccount(ctx, sub) {
-    const patient = findPatient(sub);
+    const patient = patientHere(sub);
     if (!patient || patient.sub !== sub) return undefined;
     return {
       accountId: patient.sub,
       async claims(use, scope) {
         const scopes = new Set(String(scope ?? '').split(' '));
-        const claims = { sub: patient.sub, ...scopeClaims(patient, scopes) };
+        const claims = {
+          sub: patient.sub,
+          ...releasedClaims(scopeClaims(patient, scopes), use, profile),
+        };
         if (use === 'id_token') {
           // EIS Table 16: vot, vtm, jti are mandatory; identity_proofing_level "shall be included".
           const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
@@ -554,12 +763,7 @@ export async function startProvider(options = {}) {
     clients: registrations,
     jwks: { keys: [signingJwk] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    routes: {
-      authorization: '/authorize',
-      token: '/token',
-      userinfo: '/userinfo',
-      jwks: '/.well-known/jwks.json', // EIS §3.3
-    },
+    routes: { ...ROUTES },
     scopes: SCOPES,
     // Claim names per scope. They feed `claims_supported`; `findAccount` decides what is released.
     claims: {
@@ -573,7 +777,9 @@ export async function startProvider(options = {}) {
       phone: ['phone_number', 'phone_number_verified', 'phone_number_pds_matched'],
       gp_registration_details: ['gp_registration_details'],
     },
-    // NHS login puts the scope claims in the ID token too, not only in userinfo.
+    // NHS login puts the identity scope claims (nhs_number, family_name, birthdate) in the ID token
+    // too (EIS Table 16), so oidc-provider must not hold scope claims back for userinfo;
+    // `releasedClaims` decides which of them each response carries (switch `idTokenClaims`).
     conformIdTokenClaims: false,
     findAccount,
     responseTypes: ['code'], // EIS §3.4.1: code flow only
@@ -595,6 +801,18 @@ export async function startProvider(options = {}) {
     // EIS Table 1: redirect_uri is mandatory even when only one is registered.
     allowOmittingSingleRegisteredRedirectUri: false,
     clockTolerance: CLOCK_TOLERANCE,
+    // EIS Table 6: the client assertion `aud` "MUST contain the token endpoint URL". oidc-provider
+    // also accepts the issuer alone; refuse that unless `assertionAudience` allows it. Runs after
+    // the signature check, before the jti is recorded.
+    async assertJwtClientAuthClaimsAndHeader(ctx, claims) {
+      if (profile.assertionAudience === 'issuer-or-token-endpoint') return;
+      const tokenEndpoint = ctx.oidc.urlFor('token');
+      if (![claims.aud].flat().includes(tokenEndpoint)) {
+        throw new errors.InvalidClientAuth(
+          `aud (JWT audience) must contain the token endpoint URL ${tokenEndpoint} (EIS Table 6)`,
+        );
+      }
+    },
     extraParams: {
       // EIS Table 1: state and nonce are mandatory.
       state(ctx, value) {
@@ -651,7 +869,7 @@ export async function startProvider(options = {}) {
     // EIS: the refresh grant takes "the latest valid refresh token", which suggests rotation.
     rotateRefreshToken: () => true,
     ttl: {
-      AccessToken: TTL.AccessToken,
+      AccessToken: profile.accessTokenTtl, // EIS Table 18: 5 minutes (switch `accessTokenTtl`)
       AuthorizationCode: TTL.AuthorizationCode,
       IdToken: TTL.IdToken,
       RefreshToken: TTL.RefreshToken,
@@ -677,6 +895,12 @@ export async function startProvider(options = {}) {
       userinfo: { enabled: true },
     },
     async renderError(ctx, out) {
+      // Userinfo errors are never a page: `bearerErrorsInHeaderOnly` moves them to WWW-Authenticate
+      // and other errors stay JSON (EIS Tables 12–13).
+      if (ctx.oidc?.route === 'userinfo') {
+        ctx.body = out;
+        return;
+      }
       ctx.type = 'html';
       ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
       ctx.body = page('Error', `<div class="error"><h1>Sorry, there is a problem</h1>
@@ -690,23 +914,6 @@ export async function startProvider(options = {}) {
     await new Promise((resolve) => { server.close(resolve); });
     throw err;
   }
-
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.oidc?.route !== 'token' || !ctx.body || typeof ctx.body !== 'object') return;
-    // NHS login returns an ID token only for grant_type=authorization_code (EIS §3.5; reference §6).
-    if (ctx.oidc.params?.grant_type === 'refresh_token' && 'id_token' in ctx.body) {
-      delete ctx.body.id_token;
-    }
-    // oidc-provider finds the client from the assertion's `sub` and answers a `client_id` that
-    // differs with invalid_request. EIS Table 6 requires iss = sub = client_id, and a failed
-    // assertion check is invalid_client (EIS Table 10), so report it as such.
-    if (ctx.status === 400 && ctx.body.error === 'invalid_request'
-      && ctx.body.error_description === 'client_id mismatch') {
-      ctx.status = 401;
-      ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
-    }
-  });
 
   // Diagnostics. Client-assertion failures all read `invalid_client`: log the cause, never the
   // assertion or any token.
@@ -729,26 +936,126 @@ export async function startProvider(options = {}) {
     log(redact(`server error on ${ctx?.path ?? '?'}: ${describe(err)} ${err.stack ?? ''}`));
   });
 
+  // --- Middleware around oidc-provider's routes (outermost first) -------------------------------
+
+  /**
+   * EIS §7.3: a redirect_uri NHS login would never register (query string, fragment, http off
+   * loopback) gets the error page, with no redirect, before oidc-provider even compares it with
+   * the registered ones.
+   */
+  async function refuseUnregistrableRedirectUri(ctx, next) {
+    const redirectUri = ctx.path === ROUTES.authorization ? ctx.query.redirect_uri : undefined;
+    const problem = typeof redirectUri === 'string' ? redirectUriProblem(redirectUri) : undefined;
+    if (!problem) return next();
+    const out = { error: 'invalid_redirect_uri', error_description: `redirect_uri ${problem}` };
+    log(redact(`authorization error for client ${ctx.query.client_id ?? '?'}: ${describe(out)}`));
+    ctx.status = 400;
+    return configuration.renderError(ctx, out);
+  }
+
+  /**
+   * EIS Tables 3–4: the redirect back carries no RFC 9207 `iss`, which oidc-provider always adds;
+   * discovery then does not claim `authorization_response_iss_parameter_supported` either.
+   */
+  async function dropIssParameter(ctx, next) {
+    await next();
+    const route = ctx.oidc?.route;
+    if (route === 'discovery' && ctx.body && typeof ctx.body === 'object') {
+      delete ctx.body.authorization_response_iss_parameter_supported;
+      return;
+    }
+    if (route !== 'authorization' && route !== 'resume') return;
+    const location = ctx.response.get('Location');
+    if (/[?#&]iss=/.test(location)) ctx.set('Location', withoutIssParameter(location));
+    // response_mode=form_post (not an NHS login feature) carries it as a hidden input instead.
+    if (typeof ctx.body === 'string') ctx.body = ctx.body.replace(/<input type="hidden" name="iss" [^>]*>\n?/, '');
+  }
+
+  /**
+   * EIS §3.6.2.2, Tables 12–13; RFC 6750 §3.1: a bearer-token error at userinfo (missing, expired
+   * or invalid token → 401 invalid_token; 400 invalid_request; 403 insufficient_scope) is told in
+   * `WWW-Authenticate` only, with no body. oidc-provider sends a JSON body as well, and only a realm
+   * when no token was sent at all.
+   */
+  async function bearerErrorsInHeaderOnly(ctx, next) {
+    await next();
+    if (ctx.oidc?.route !== 'userinfo' || !BEARER_ERRORS.has(ctx.body?.error)) return;
+    const { status } = ctx;
+    ctx.set('WWW-Authenticate', bearerChallenge(ctx.body));
+    ctx.remove('Content-Type');
+    ctx.body = null; // Koa sends an explicit null body as no body at all…
+    ctx.status = status; // …after turning the status into 204, so restore it
+  }
+
+  /** Token responses and errors as NHS login gives them. */
+  async function tokenResponseLikeNhsLogin(ctx, next) {
+    await next();
+    if (ctx.oidc?.route !== 'token' || !ctx.body || typeof ctx.body !== 'object') return;
+    // NHS login returns an ID token only for grant_type=authorization_code (EIS §3.5; reference §6).
+    if (ctx.oidc.params?.grant_type === 'refresh_token' && 'id_token' in ctx.body) {
+      delete ctx.body.id_token;
+    }
+    // oidc-provider finds the client from the assertion's `sub` and answers a `client_id` that
+    // differs with invalid_request. EIS Table 6 requires iss = sub = client_id, and a failed
+    // assertion check is invalid_client (EIS Table 10), so report it as such.
+    if (ctx.status === 400 && ctx.body.error === 'invalid_request'
+      && ctx.body.error_description === 'client_id mismatch') {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
+    }
+  }
+
+  // oidc-provider lets its own access tokens work for `clockTolerance` (5 s, meant for clients'
+  // JWTs) past their `exp`. NHS login's access token is dead at `exp` (EIS Table 18), so a test can
+  // use `accessTokenTtl: 2` and a 3 s wait to exercise an expired token at userinfo.
+  const { AccessToken } = provider;
+  const findAccessToken = AccessToken.find.bind(AccessToken);
+  AccessToken.find = async (value, findOptions) => {
+    const token = await findAccessToken(value, findOptions);
+    return token?.isExpired && !findOptions?.ignoreExpiration ? undefined : token;
+  };
+
+  provider.use(refuseUnregistrableRedirectUri);
+  if (!profile.issParameter) provider.use(dropIssParameter);
+  provider.use(bearerErrorsInHeaderOnly);
+  provider.use(tokenResponseLikeNhsLogin);
+
   providerCallback = provider.callback();
 
-  // --- Login and consent pages ---------------------------------------------------------------------
+  // --- Login, uplift and consent pages -----------------------------------------------------------
+  const httpError = (status, message) => Object.assign(new Error(message), { status });
+  const seeOther = (res, location) => {
+    res.statusCode = 303;
+    res.setHeader('Location', location);
+    res.setHeader('Content-Length', '0');
+    res.end();
+  };
+
+  /**
+   * Which page an interaction is on: oidc-provider's prompt (`login` or `consent`), or `uplift`
+   * between the login and the end of the login prompt.
+   */
+  function stepOf(details) {
+    prune(pendingUplifts, (v) => v.exp);
+    if (details.prompt.name === 'login' && pendingUplifts.has(details.uid)) return 'uplift';
+    return details.prompt.name;
+  }
+
   async function handleInteraction(req, res, pathname) {
-    const match = /^\/interaction\/([\w-]+)(?:\/(login|consent))?$/.exec(pathname);
+    const match = /^\/interaction\/([\w-]+)(?:\/(login|uplift|consent))?$/.exec(pathname);
     if (!match) {
       sendHtml(res, 404, page('Not found', '<h1>Page not found</h1>'));
       return;
     }
     const [, uid, action] = match;
     const details = await provider.interactionDetails(req, res);
-    if (details.uid !== uid) {
-      throw Object.assign(new Error('this sign-in page does not belong to the current request'), { status: 400 });
-    }
-    const { prompt, params } = details;
+    if (details.uid !== uid) throw httpError(400, 'this sign-in page does not belong to the current request');
+    const step = stepOf(details);
 
     if (req.method === 'GET' && !action) {
-      if (prompt.name === 'login') sendHtml(res, 200, loginPage(details));
-      else if (prompt.name === 'consent') sendHtml(res, 200, consentPage(details));
-      else throw Object.assign(new Error(`unexpected prompt ${prompt.name}`), { status: 500 });
+      const render = { login: loginPage, uplift: upliftPage, consent: consentPage }[step];
+      if (!render) throw httpError(500, `unexpected prompt ${step}`);
+      sendHtml(res, 200, render(details));
       return;
     }
     if (req.method !== 'POST' || !action) {
@@ -756,49 +1063,69 @@ export async function startProvider(options = {}) {
       sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
       return;
     }
-    if (action !== prompt.name) {
-      throw Object.assign(new Error(`this request is waiting for ${prompt.name}, not ${action}`), { status: 400 });
-    }
+    if (action !== step) throw httpError(400, `this request is waiting for ${step}, not ${action}`);
     const form = await readForm(req);
+    await { login: submitLogin, uplift: submitUplift, consent: submitConsent }[action](req, res, details, form);
+  }
 
-    if (action === 'login') {
-      const patient = findPatient(form.get('patient') ?? undefined);
-      if (!patient) {
-        sendHtml(res, 400, loginPage(details, 'Choose one of the test patients.'));
-        return;
-      }
-      const vot = chooseVector(parseVtr(params.vtr), patient.identityProofingLevel);
-      if (!vot) {
-        // The patient's identity proofing level is below every requested vector. Real NHS login
-        // would offer an uplift journey; this provider ends the request with access_denied.
-        await provider.interactionFinished(req, res, {
-          error: 'access_denied',
-          error_description: `patient identity_proofing_level ${patient.identityProofingLevel} cannot satisfy the requested vtr`,
-        }, { mergeWithLastSubmission: false });
-        return;
-      }
-      const returnTo = await provider.interactionResult(req, res, {
-        login: { accountId: patient.sub, acr: vot, remember: true },
-      }, { mergeWithLastSubmission: false });
-      if (details.session?.uid && details.session.accountId && details.session.accountId !== patient.sub) {
-        // Switching patient (prompt=login, or a session that cannot meet the vtr): sign the old one
-        // out of this browser session. oidc-provider would otherwise start an RP-initiated-logout
-        // confirmation, which is disabled here because NHS login has no logout. This must happen
-        // after interactionResult, which refuses to run once the session's principal has changed.
-        const session = await provider.Session.findByUid(details.session.uid);
-        if (session) {
-          for (const key of ['accountId', 'acr', 'amr', 'loginTs', 'authorizations']) delete session[key];
-          await session.persist();
-        }
-      }
-      res.statusCode = 303;
-      res.setHeader('Location', returnTo);
-      res.setHeader('Content-Length', '0');
-      res.end();
+  async function submitLogin(req, res, details, form) {
+    const patient = patientHere(form.get('patient') ?? undefined);
+    if (!patient) {
+      sendHtml(res, 400, loginPage(details, 'Choose one of the test patients.'));
       return;
     }
+    const vot = chooseVector(parseVtr(details.params.vtr), patient.identityProofingLevel);
+    if (vot) {
+      await finishLogin(req, res, details, patient, vot);
+    } else if (profile.uplift) {
+      // Below every requested vector: NHS login asks the user to prove their identity to the
+      // requested level, then returns them to the service (DOCS testing-scenarios, "Login").
+      pendingUplifts.set(details.uid, { sub: patient.sub, exp: now() + TTL.Interaction });
+      seeOther(res, `/interaction/${details.uid}`);
+    } else {
+      // Switch `uplift: false`: end the request instead.
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: `patient identity_proofing_level ${patient.identityProofingLevel} cannot satisfy the requested vtr`,
+      }, { mergeWithLastSubmission: false });
+    }
+  }
 
-    // action === 'consent'
+  async function submitUplift(req, res, details, form) {
+    if (form.get('decision') !== 'uplift') {
+      sendHtml(res, 400, upliftPage(details, 'Choose Continue to prove your identity.'));
+      return;
+    }
+    const vectors = parseVtr(details.params.vtr);
+    const { sub } = pendingUplifts.get(details.uid);
+    pendingUplifts.delete(details.uid);
+    // For the rest of this provider instance's life: the identity check is not repeated.
+    upliftedLevels.set(sub, lowestLevel(vectors));
+    const patient = patientHere(sub);
+    await finishLogin(req, res, details, patient, chooseVector(vectors, patient.identityProofingLevel));
+  }
+
+  /** End the login prompt: `patient` is signed in and `vot` becomes the session's `acr`. */
+  async function finishLogin(req, res, details, patient, vot) {
+    const returnTo = await provider.interactionResult(req, res, {
+      login: { accountId: patient.sub, acr: vot, remember: true },
+    }, { mergeWithLastSubmission: false });
+    if (details.session?.uid && details.session.accountId && details.session.accountId !== patient.sub) {
+      // Switching patient (prompt=login, or a session that cannot meet the vtr): sign the old one
+      // out of this browser session. oidc-provider would otherwise start an RP-initiated-logout
+      // confirmation, which is disabled here because NHS login has no logout. This must happen
+      // after interactionResult, which refuses to run once the session's principal has changed.
+      const session = await provider.Session.findByUid(details.session.uid);
+      if (session) {
+        for (const key of ['accountId', 'acr', 'amr', 'loginTs', 'authorizations']) delete session[key];
+        await session.persist();
+      }
+    }
+    seeOther(res, returnTo);
+  }
+
+  async function submitConsent(req, res, details, form) {
+    const { prompt, params } = details;
     const decision = form.get('decision');
     if (decision === 'deny') {
       // "I do not want to use my NHS login" (APPDOCS web-integration-step-by-step; DOCS
@@ -835,29 +1162,40 @@ export async function startProvider(options = {}) {
     return reg?.client_name ?? clientId;
   }
 
+  /** The requested vectors for a page; an invalid vtr never gets this far, but pages must not fail. */
+  function pageVectors(params) {
+    try {
+      return parseVtr(params.vtr);
+    } catch {
+      return [...DEFAULT_VTR];
+    }
+  }
+
+  const errorBox = (message) => (message
+    ? `<div class="error" role="alert"><p>${escapeHtml(message)}</p></div>\n` : '');
+
+  function loginHint(patient, vectors) {
+    const level = patient.identityProofingLevel;
+    const vot = chooseVector(vectors, level);
+    if (vot) return `Identity proofing level ${level}. NHS number ${patient.nhsNumber}. Meets the request as ${vot}.`;
+    if (profile.uplift) {
+      return `Identity proofing level ${level}. Below the requested vectors of trust: this patient will be asked to prove their identity (to ${lowestLevel(vectors)}) and then continue.`;
+    }
+    return `Identity proofing level ${level}. Does not meet the requested vectors of trust: choosing this patient returns error=access_denied.`;
+  }
+
   function loginPage(details, errorMessage) {
     const { uid, params, session } = details;
-    let vectors;
-    try {
-      vectors = parseVtr(params.vtr);
-    } catch {
-      vectors = [...DEFAULT_VTR];
-    }
-    const firstOk = patientList.find((p) => chooseVector(vectors, p.identityProofingLevel));
-    const options = patientList.map((p) => {
-      const vot = chooseVector(vectors, p.identityProofingLevel);
-      const hint = vot
-        ? `Identity proofing level ${p.identityProofingLevel}. NHS number ${p.nhsNumber}. Meets the request as ${vot}.`
-        : `Identity proofing level ${p.identityProofingLevel}. Does not meet the requested vectors of trust: choosing this patient returns error=access_denied.`;
-      return `<div class="option">
+    const vectors = pageVectors(params);
+    const shown = patientList.map((p) => patientHere(p.sub));
+    const firstOk = shown.find((p) => chooseVector(vectors, p.identityProofingLevel));
+    const options = shown.map((p) => `<div class="option">
 <input type="radio" id="patient-${p.id}" name="patient" value="${p.id}" aria-describedby="hint-${p.id}"${p === firstOk ? ' checked' : ''} required>
 <label for="patient-${p.id}">${escapeHtml(p.label)}</label>
-<span class="hint" id="hint-${p.id}">${escapeHtml(hint)}</span>
-</div>`;
-    }).join('\n');
+<span class="hint" id="hint-${p.id}">${escapeHtml(loginHint(p, vectors))}</span>
+</div>`).join('\n');
     const current = session?.accountId ? findPatient(session.accountId) : undefined;
-    return page('Choose a test patient', `${errorMessage ? `<div class="error" role="alert"><p>${escapeHtml(errorMessage)}</p></div>` : ''}
-<h1>Choose a test patient</h1>
+    return page('Choose a test patient', `${errorBox(errorMessage)}<h1>Choose a test patient</h1>
 <p>${escapeHtml(clientLabel(params.client_id))} wants you to sign in with NHS login. This local test
 provider has no passwords: pick a patient and continue.</p>
 <p>Requested vectors of trust: <code>${escapeHtml(JSON.stringify(vectors))}</code></p>
@@ -871,12 +1209,27 @@ ${options}
 </form>`);
   }
 
+  function upliftPage(details, errorMessage) {
+    const { uid, params } = details;
+    const vectors = pageVectors(params);
+    const patient = patientHere(pendingUplifts.get(uid).sub);
+    const target = lowestLevel(vectors);
+    return page('Prove who you are to continue', `${errorBox(errorMessage)}<h1>Prove who you are to continue</h1>
+<p>${escapeHtml(clientLabel(params.client_id))} needs identity proofing level ${escapeHtml(target)}
+(<code>${escapeHtml(JSON.stringify(vectors))}</code>).
+${escapeHtml(`${patient.givenName} ${patient.familyName}`)} is at level ${escapeHtml(patient.identityProofingLevel)}.</p>
+<p>This local test provider has no identity checks: Continue raises this patient to ${escapeHtml(target)}
+for as long as the provider runs, and returns to the service.</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/uplift">
+<button type="submit" class="primary" name="decision" value="uplift">Continue</button>
+</form>`);
+  }
+
   function consentPage(details, errorMessage) {
     const { uid, params } = details;
     const scopes = String(params.scope ?? '').split(' ').filter((s) => SCOPE_TEXT[s]);
     const items = scopes.map((s) => `<li>${escapeHtml(SCOPE_TEXT[s])} <code>${escapeHtml(s)}</code></li>`).join('\n');
-    return page('Share your NHS login information', `${errorMessage ? `<div class="error" role="alert"><p>${escapeHtml(errorMessage)}</p></div>` : ''}
-<h1>Share your NHS login information with ${escapeHtml(clientLabel(params.client_id))}</h1>
+    return page('Share your NHS login information', `${errorBox(errorMessage)}<h1>Share your NHS login information with ${escapeHtml(clientLabel(params.client_id))}</h1>
 <p>${escapeHtml(clientLabel(params.client_id))} will be able to see:</p>
 <ul>
 ${items}
@@ -895,13 +1248,14 @@ ${items}
     port,
     endpoints: {
       discovery: `${issuer}/.well-known/openid-configuration`,
-      jwks: `${issuer}/.well-known/jwks.json`,
-      authorization: `${issuer}/authorize`,
-      token: `${issuer}/token`,
-      userinfo: `${issuer}/userinfo`,
+      jwks: `${issuer}${ROUTES.jwks}`,
+      authorization: `${issuer}${ROUTES.authorization}`,
+      token: `${issuer}${ROUTES.token}`,
+      userinfo: `${issuer}${ROUTES.userinfo}`,
     },
     ...(Object.keys(clientKeys).length ? { clientKeys } : {}),
     patients: patientList,
+    profile,
     provider,
     close() {
       closing ??= new Promise((resolve, reject) => {

@@ -5,7 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
-import { DEFAULT_VTR, KNOWN_VECTORS, chooseVector, parseVtr, startProvider } from './provider.mjs';
+import {
+  DEFAULT_VTR, KNOWN_VECTORS, PROFILE_DEFAULTS, chooseVector, lowestLevel, parseVtr, redirectUriProblem,
+  startProvider,
+} from './provider.mjs';
 import { isValidNhsNumber, patientList, patients } from './patients.mjs';
 
 const { subtle } = globalThis.crypto;
@@ -130,8 +133,18 @@ async function follow(jar, res, from) {
 const formAction = (html) => /<form method="post" action="([^"]+)"/.exec(html)?.[1];
 const pageKind = (html) => {
   if (html.includes('name="patient"')) return 'login';
+  if (/<form method="post" action="[^"]+\/uplift"/.test(html)) return 'uplift';
   if (html.includes('name="decision"')) return 'consent';
   return 'other';
+};
+/** The field each page's Continue button posts (the uplift page has a single Continue button). */
+const PAGE_FIELDS = {
+  login: ({ patient }) => {
+    assert.ok(patient, 'login page shown but no patient chosen');
+    return { patient };
+  },
+  uplift: () => ({ decision: 'uplift' }),
+  consent: ({ consent }) => ({ decision: consent }),
 };
 
 async function pkcePair() {
@@ -144,18 +157,62 @@ async function pkcePair() {
 // Test fixture
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * A provider started for these tests, with its discovery document, JWKS and diagnostics.
+ * @param {Parameters<typeof startProvider>[0]} options
+ */
+async function openFixture(options) {
+  const logs = [];
+  const op = await startProvider({ port: 0, log: (message) => logs.push(message), ...options });
+  const discovery = await (await fetch(op.endpoints.discovery)).json();
+  const jwks = await (await fetch(discovery.jwks_uri)).json();
+  return { op, discovery, jwks, logs };
+}
+
+/** A test client with a fresh key pair; `fx` (its provider) is set when the provider starts. */
+async function makeClient(clientId, redirectUri = REDIRECT_URI) {
+  return { clientId, redirectUri, key: await makeClientKey(`${clientId}-key-1`) };
+}
+
+/** Start a provider for `clients` (each then knows its provider as `client.fx`). */
+async function openFixtureFor(clients, options = {}) {
+  const fx = await openFixture({
+    clients: clients.map((c) => ({
+      client_id: c.clientId, redirect_uris: [c.redirectUri], jwks: { keys: [c.key.publicJwk] },
+    })),
+    ...options,
+  });
+  for (const c of clients) c.fx = fx;
+  return fx;
+}
+
+// The main provider: every switch at its NHS login default.
+let main;
 let op;
 let discovery;
 let providerJwks;
-const logs = [];
+let logs;
 const clientA = { clientId: 'client-a', redirectUri: REDIRECT_URI };
 const clientB = { clientId: 'client-b', redirectUri: REDIRECT_URI_B };
-// Used by one test only, so that no earlier consent exists for it (consent is remembered per
-// patient and client, across browser sessions).
+// Only ever used to refuse consent, so that no earlier consent exists for it (consent is
+// remembered per patient and client, across browser sessions).
 const clientC = { clientId: 'client-c', redirectUri: REDIRECT_URI };
 // Registered with a restricted set of approved scopes.
 const clientD = { clientId: 'client-d', redirectUri: REDIRECT_URI };
 let otherKey; // a key pair no client registered
+
+/** The switches set to today's lenient (or merely different) behaviour, all at once. */
+const LENIENT = Object.freeze({
+  issParameter: true,
+  idTokenClaims: 'all',
+  verifiedAsStrings: true,
+  assertionAudience: 'issuer-or-token-endpoint',
+  uplift: false,
+});
+
+// A second provider with every switch set to LENIENT, and its client.
+let lenient;
+const lenientClient = { clientId: 'lenient-client', redirectUri: REDIRECT_URI };
 
 before(async () => {
   clientA.key = await makeClientKey('client-a-key-1');
@@ -163,9 +220,7 @@ before(async () => {
   clientC.key = await makeClientKey('client-c-key-1');
   clientD.key = await makeClientKey('client-d-key-1');
   otherKey = await makeClientKey('client-a-key-1'); // same kid, different key
-  op = await startProvider({
-    port: 0,
-    log: (message) => logs.push(message),
+  main = await openFixture({
     clients: [
       { client_id: clientA.clientId, redirect_uris: [REDIRECT_URI], jwks: { keys: [clientA.key.publicJwk] } },
       { client_id: clientB.clientId, redirect_uris: [REDIRECT_URI_B], jwks: { keys: [clientB.key.publicJwk] } },
@@ -179,12 +234,15 @@ before(async () => {
       },
     ],
   });
-  discovery = await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json();
-  providerJwks = await (await fetch(discovery.jwks_uri)).json();
+  ({ op, discovery, jwks: providerJwks, logs } = main);
+  for (const client of [clientA, clientB, clientC, clientD]) client.fx = main;
+  Object.assign(lenientClient, await makeClient(lenientClient.clientId));
+  lenient = await openFixtureFor([lenientClient], LENIENT);
 });
 
 after(async () => {
   await op?.close();
+  await lenient?.op.close();
 });
 
 /** Build an authorize URL; `undefined` values are left out. */
@@ -194,7 +252,7 @@ async function authorizeRequest({
   const state = randomUUID();
   const nonce = randomUUID();
   const { verifier, challenge } = await pkcePair();
-  const url = new URL(discovery.authorization_endpoint);
+  const url = new URL(client.fx.discovery.authorization_endpoint);
   const params = {
     response_type: 'code',
     client_id: client.clientId,
@@ -212,35 +270,33 @@ async function authorizeRequest({
 }
 
 /**
- * Drive a whole authorization request. `patient` answers the login page, `consent` the consent
- * page ('allow' | 'deny'). Returns the callback URL and which pages were shown.
+ * Drive a whole authorization request. `patient` answers the login page, the uplift page is
+ * continued, `consent` answers the consent page ('allow' | 'deny'). Returns the callback URL, which
+ * pages were shown and the HTML of each.
  */
 async function authorize(jar, request, { patient, consent = 'allow' } = {}) {
   const seen = [];
+  const pages = {};
   let step = await follow(jar, await httpGet(jar, request.url), request.url);
   while (step.page) {
     const kind = pageKind(step.page.html);
     seen.push(kind);
+    pages[kind] = step.page.html;
     assert.equal(step.page.status, 200, `unexpected page ${step.page.status}: ${step.page.html.slice(0, 300)}`);
-    const action = new URL(formAction(step.page.html), op.issuer).href;
-    if (kind === 'login') {
-      assert.ok(patient, 'login page shown but no patient chosen');
-      step = await follow(jar, await httpPostForm(jar, action, { patient }), action);
-    } else if (kind === 'consent') {
-      step = await follow(jar, await httpPostForm(jar, action, { decision: consent }), action);
-    } else {
-      assert.fail(`unexpected page: ${step.page.html.slice(0, 300)}`);
-    }
-    assert.ok(seen.length < 4, 'too many pages');
+    assert.ok(PAGE_FIELDS[kind], `unexpected page: ${step.page.html.slice(0, 300)}`);
+    const action = new URL(formAction(step.page.html), step.page.url).href;
+    step = await follow(jar, await httpPostForm(jar, action, PAGE_FIELDS[kind]({ patient, consent })), action);
+    assert.ok(seen.length < 5, 'too many pages');
   }
-  return { callback: step.callback, seen };
+  return { callback: step.callback, seen, pages };
 }
 
 async function tokenRequest(client, fields, assertionOptions = {}) {
+  const { op: provider, discovery: { token_endpoint: tokenEndpoint } } = client.fx;
   const assertion = await clientAssertion(client, {
-    aud: [op.issuer, discovery.token_endpoint], ...assertionOptions,
+    aud: [provider.issuer, tokenEndpoint], ...assertionOptions,
   });
-  const res = await fetch(discovery.token_endpoint, {
+  const res = await fetch(tokenEndpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(Object.entries({
@@ -264,12 +320,12 @@ function exchangeCode(client, request, callback, assertionOptions, overrides = {
 }
 
 /** Verify an RS512 JWT against the provider JWKS with WebCrypto; returns the payload. */
-async function verifyProviderJwt(jwt) {
+async function verifyProviderJwt(jwt, fx = main) {
   const [h, p, s] = jwt.split('.');
   const header = fromB64uJson(h);
   assert.equal(header.alg, 'RS512');
   assert.equal(typeof header.kid, 'string');
-  const jwk = providerJwks.keys.find((k) => k.kid === header.kid);
+  const jwk = fx.jwks.keys.find((k) => k.kid === header.kid);
   assert.ok(jwk, 'kid must be in the provider JWKS');
   const key = await subtle.importKey('jwk', { kty: jwk.kty, n: jwk.n, e: jwk.e }, { ...RSA, hash: 'SHA-512' }, false, ['verify']);
   const ok = await subtle.verify(RSA, key, Buffer.from(s, 'base64url'), new TextEncoder().encode(`${h}.${p}`));
@@ -284,17 +340,20 @@ async function verifyProviderJwt(jwt) {
 /** Full sign-in for `client` returning tokens and verified ID token claims. */
 async function signIn({ jar = new CookieJar(), client = clientA, patient, vtr, scope, prompt, extra, consent } = {}) {
   const request = await authorizeRequest({ client, vtr, scope, prompt, extra });
-  const { callback, seen } = await authorize(jar, request, { patient, consent });
+  const { callback, seen, pages } = await authorize(jar, request, { patient, consent });
   assert.equal(callback.searchParams.get('error'), null, `authorize failed: ${callback.search}`);
   assert.equal(callback.searchParams.get('state'), request.state);
   const token = await exchangeCode(client, request, callback);
   assert.equal(token.status, 200, JSON.stringify(token.body));
-  const claims = await verifyProviderJwt(token.body.id_token);
-  return { jar, request, callback, seen, token, claims };
+  const claims = await verifyProviderJwt(token.body.id_token, client.fx);
+  return { jar, request, callback, seen, pages, token, claims };
 }
 
-async function userinfo(accessToken) {
-  const res = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}` } });
+/** Call userinfo; `accessToken` undefined sends no Authorization header. Non-200 bodies are text. */
+async function userinfo(accessToken, fx = main, { path = '' } = {}) {
+  const res = await fetch(`${fx.discovery.userinfo_endpoint}${path}`, {
+    headers: accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` },
+  });
   return { status: res.status, headers: res.headers, body: res.status === 200 ? await res.json() : await res.text() };
 }
 
@@ -404,8 +463,8 @@ describe('authorization code flow', () => {
     assert.ok(callback, 'expected a redirect to the client');
     assert.equal(callback.origin + callback.pathname, REDIRECT_URI);
     assert.equal(callback.searchParams.get('state'), request.state);
-    assert.equal(callback.searchParams.get('iss'), op.issuer); // RFC 9207, which NHS login does not send
-    assert.ok(callback.searchParams.get('code'));
+    // code and state only: no RFC 9207 iss (EIS Table 3).
+    assert.deepEqual([...callback.searchParams.keys()].sort(), ['code', 'state']);
 
     // Token request with aud = [issuer, token_endpoint] (the form NHS login clients send).
     const token = await exchangeCode(clientA, request, callback);
@@ -427,19 +486,17 @@ describe('authorization code flow', () => {
     assert.equal(claims.vot, 'P9.Cp.Cd');
     assert.equal(claims.vtm, `${op.issuer}/trustmark/127.0.0.1:${op.port}`);
     assert.match(claims.jti, /^[0-9a-f-]{36}$/);
+    // The ID token carries the identity claims only (EIS Table 16).
     assert.equal(claims.identity_proofing_level, 'P9');
     assert.equal(claims.nhs_number, p9.nhsNumber);
     assert.equal(claims.family_name, p9.familyName);
-    assert.equal(claims.given_name, p9.givenName);
     assert.equal(claims.birthdate, p9.birthdate);
-    assert.equal(claims.email, p9.email);
-    assert.equal(claims.email_verified, true);
-    assert.equal(claims.phone_number, p9.phoneNumber);
-    assert.equal(claims.phone_number_verified, true);
-    assert.deepEqual(claims.gp_registration_details, { gp_ods_code: p9.gpOdsCode });
-    assert.equal(claims.acr, undefined);
+    assert.deepEqual(Object.keys(claims).sort(), [
+      'aud', 'birthdate', 'exp', 'family_name', 'iat', 'identity_proofing_level', 'iss', 'jti',
+      'nhs_number', 'nonce', 'sub', 'vot', 'vtm',
+    ]);
 
-    // Userinfo: unsigned JSON, same sub.
+    // Userinfo: unsigned JSON, same sub, and every other claim (DOCS scopes-and-claims).
     const info = await userinfo(token.body.access_token);
     assert.equal(info.status, 200);
     assert.match(info.headers.get('content-type'), /^application\/json/);
@@ -447,7 +504,14 @@ describe('authorization code flow', () => {
     assert.equal(info.body.iss, op.issuer);
     assert.equal(info.body.aud, clientA.clientId);
     assert.equal(info.body.nhs_number, p9.nhsNumber);
+    assert.equal(info.body.identity_proofing_level, 'P9');
+    assert.equal(info.body.given_name, p9.givenName);
     assert.equal(info.body.email, p9.email);
+    assert.equal(info.body.email_verified, true); // JSON booleans by default (OIDC Core §5.1)
+    assert.equal(info.body.phone_number, p9.phoneNumber);
+    assert.equal(info.body.phone_number_verified, true);
+    assert.equal(info.body.phone_number_pds_matched, true);
+    assert.deepEqual(info.body.gp_registration_details, { gp_ods_code: p9.gpOdsCode });
     assert.equal(info.body.vot, undefined);
 
     // Refresh: new tokens, no ID token (NHS login only returns one for authorization_code).
@@ -463,7 +527,7 @@ describe('authorization code flow', () => {
     assert.equal(info2.body.sub, p9.sub);
 
     // Userinfo without a token fails.
-    const noToken = await fetch(discovery.userinfo_endpoint);
+    const noToken = await userinfo(undefined);
     assert.equal(noToken.status, 401);
 
     // The rotated-out refresh token is no longer valid.
@@ -481,17 +545,25 @@ describe('authorization code flow', () => {
     assert.equal(claims.sub, patients.p5.sub);
     assert.equal(claims.identity_proofing_level, 'P5');
     assert.equal(claims.nhs_number, patients.p5.nhsNumber);
-    assert.equal(claims.given_name, patients.p5.givenName);
+    assert.equal(claims.given_name, undefined); // userinfo only
     const info = await userinfo(token.body.access_token);
     assert.equal(info.body.sub, claims.sub);
+    assert.equal(info.body.given_name, patients.p5.givenName);
+    assert.equal(info.body.phone_number_pds_matched, false);
   });
 
   test('P9 patient asked for P5 vectors is accepted with a P5 vot and P9 proofing level', async () => {
+    // DOCS testing-scenarios: a user at a higher level signing in to a lower-level service is
+    // "successfully redirected"; identity_proofing_level tells the service the user's real level.
     const vtr = ['P5.Cp.Cd', 'P5.Cp.Ck'];
-    const { claims } = await signIn({ patient: 'p9', vtr, scope: 'openid profile' });
+    const { claims, token, seen } = await signIn({ patient: 'p9', vtr, scope: 'openid profile' });
+    assert.deepEqual(seen.filter((kind) => kind === 'uplift'), []);
     assert.equal(claims.vot, 'P5.Cp.Cd');
+    assert.ok(vtr.includes(claims.vot));
     assert.equal(claims.identity_proofing_level, 'P9');
-    assert.equal(claims.email, undefined); // email scope not requested
+    const info = await userinfo(token.body.access_token);
+    assert.equal(info.body.identity_proofing_level, 'P9');
+    assert.equal(info.body.email, undefined); // email scope not requested
   });
 
   test('P0 patient with a P0 vtr gets no profile claims', async () => {
@@ -502,41 +574,24 @@ describe('authorization code flow', () => {
     assert.equal(claims.vot, 'P0.Cp');
     assert.equal(claims.sub, patients.p0.sub);
     assert.equal(claims.identity_proofing_level, 'P0');
-    for (const absent of ['nhs_number', 'family_name', 'given_name', 'birthdate', 'gp_registration_details']) {
+    for (const absent of ['nhs_number', 'family_name', 'given_name', 'birthdate', 'gp_registration_details',
+      'email', 'phone_number']) {
       assert.equal(claims[absent], undefined, absent);
     }
-    assert.equal(claims.email, patients.p0.email);
-    assert.equal(claims.phone_number, patients.p0.phoneNumber);
     const info = await userinfo(token.body.access_token);
     assert.equal(info.body.sub, patients.p0.sub);
-    assert.equal(info.body.nhs_number, undefined);
-    assert.equal(info.body.identity_proofing_level, undefined);
+    for (const absent of ['nhs_number', 'family_name', 'given_name', 'birthdate', 'gp_registration_details',
+      'identity_proofing_level']) {
+      assert.equal(info.body[absent], undefined, absent);
+    }
     assert.equal(info.body.email, patients.p0.email);
+    assert.equal(info.body.phone_number, patients.p0.phoneNumber);
   });
 
   test('no vtr means the P9 default: a P9 patient gets one of the default vectors', async () => {
     const { claims } = await signIn({ patient: 'p9', scope: 'openid' });
     assert.ok(DEFAULT_VTR.includes(claims.vot));
     assert.equal(claims.nhs_number, undefined); // profile not requested
-  });
-
-  test('a patient below every requested vector gets access_denied', async () => {
-    const request = await authorizeRequest({}); // default vtr: P9 only
-    const { callback, seen } = await authorize(new CookieJar(), request, { patient: 'p0' });
-    assert.deepEqual(seen, ['login']);
-    assert.equal(callback.searchParams.get('error'), 'access_denied');
-    assert.match(callback.searchParams.get('error_description'), /P0 cannot satisfy the requested vtr/);
-    assert.equal(callback.searchParams.get('state'), request.state);
-    assert.equal(callback.searchParams.get('code'), null);
-  });
-
-  test('aud as a single string (token endpoint or issuer) is accepted too', async () => {
-    for (const aud of [discovery.token_endpoint, op.issuer]) {
-      const request = await authorizeRequest({ scope: 'openid' });
-      const { callback } = await authorize(new CookieJar(), request, { patient: 'p9' });
-      const token = await exchangeCode(clientA, request, callback, { aud });
-      assert.equal(token.status, 200, `${aud}: ${JSON.stringify(token.body)}`);
-    }
   });
 
   test('client_id may be left out of the token request (EIS: optional for confidential clients)', async () => {
@@ -658,6 +713,7 @@ describe('authorize request validation', () => {
     const location = new URL(res.headers.get('location'));
     const fragment = new URLSearchParams(location.hash.slice(1));
     assert.equal(fragment.get('error'), 'unsupported_response_type');
+    assert.equal(fragment.get('iss'), null); // EIS Table 4: no iss on error redirects either
     assert.equal(location.searchParams.get('code'), null);
   });
 
@@ -787,6 +843,9 @@ describe('token endpoint', () => {
     });
     assert.equal(info.status, 400);
     assert.equal(info.headers.get('access-control-allow-origin'), null);
+    // A userinfo invalid_request goes in WWW-Authenticate too (RFC 6750 §3.1), with no body.
+    assert.match(info.headers.get('www-authenticate'), /^Bearer error="invalid_request", error_description="origin .* not allowed/);
+    assert.equal(await info.text(), '');
     // Discovery and JWKS stay readable cross-origin.
     const jwks = await fetch(discovery.jwks_uri, { headers: { origin } });
     assert.equal(jwks.headers.get('access-control-allow-origin'), origin);
@@ -908,5 +967,348 @@ describe('interaction pages', () => {
     const res = await fetch(`${op.issuer}/interaction/abc123`);
     assert.equal(res.status, 400);
     assert.match(await res.text(), /Something went wrong/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// NHS login rules the provider follows by default, and the switches that bring back the old,
+// more lenient behaviour (README "Profile switches")
+// ------------------------------------------------------------------------------------------------
+
+describe('profile switches: validation', () => {
+  test('defaults are the NHS login behaviour', () => {
+    assert.deepEqual(PROFILE_DEFAULTS, {
+      issParameter: false,
+      accessTokenTtl: 300,
+      idTokenClaims: 'identity',
+      verifiedAsStrings: false,
+      assertionAudience: 'token-endpoint',
+      uplift: true,
+    });
+    assert.deepEqual(op.profile, PROFILE_DEFAULTS);
+  });
+
+  test('startProvider refuses a bad switch value with an error naming the switch', async () => {
+    const bad = {
+      issParameter: 'yes',
+      accessTokenTtl: 0,
+      idTokenClaims: 'some',
+      verifiedAsStrings: 1,
+      assertionAudience: 'issuer',
+      uplift: null,
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      await assert.rejects(startProvider({ port: 0, log: false, [name]: value }), {
+        name: 'TypeError', message: new RegExp(`^startProvider option ${name} must be `),
+      }, name);
+    }
+    await assert.rejects(startProvider({ port: 0, log: false, accessTokenTtl: 2.5 }), /accessTokenTtl/);
+    await assert.rejects(startProvider({ port: 0, log: false, accessTokenTtl: 300_000 }), /accessTokenTtl/);
+  });
+});
+
+describe('userinfo errors go in WWW-Authenticate only (EIS §3.6.2.2, RFC 6750 §3.1)', () => {
+  let shortLived;
+  const client = { clientId: 'short-lived-client', redirectUri: REDIRECT_URI };
+
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    shortLived = await openFixtureFor([client], { accessTokenTtl: 2 });
+  });
+  after(async () => { await shortLived?.op.close(); });
+
+  /** 401 with exactly `challenge` in WWW-Authenticate, and no body or content type at all. */
+  function assertBearerError(info, status, challenge) {
+    assert.equal(info.status, status);
+    assert.equal(info.headers.get('www-authenticate'), challenge);
+    assert.equal(info.body, '');
+    assert.equal(info.headers.get('content-type'), null);
+    assert.equal(info.headers.get('content-length'), '0');
+  }
+
+  test('missing or garbage access token → 401 invalid_token, no body', async () => {
+    assertBearerError(await userinfo(undefined), 401,
+      'Bearer error="invalid_token", error_description="no access token provided"');
+    assertBearerError(await userinfo('not-a-real-access-token'), 401,
+      'Bearer error="invalid_token", error_description="invalid token provided"');
+    // POST is allowed too (EIS §3.6.1) and answers the same way.
+    const post = await fetch(discovery.userinfo_endpoint, {
+      method: 'POST', headers: { authorization: 'Bearer not-a-real-access-token' },
+    });
+    assertBearerError({ status: post.status, headers: post.headers, body: await post.text() }, 401,
+      'Bearer error="invalid_token", error_description="invalid token provided"');
+  });
+
+  test('a browser asking for HTML gets no error page either', async () => {
+    const res = await fetch(discovery.userinfo_endpoint, { headers: { accept: 'text/html' } });
+    assertBearerError({ status: res.status, headers: res.headers, body: await res.text() }, 401,
+      'Bearer error="invalid_token", error_description="no access token provided"');
+  });
+
+  test('insufficient_scope → 403 with the scope in WWW-Authenticate, no body', async () => {
+    const { token } = await signIn({ patient: 'p9', scope: 'openid' });
+    assertBearerError(await userinfo(token.body.access_token, main, { path: '?scope=openid%20email' }), 403,
+      'Bearer error="insufficient_scope", error_description="access token missing requested scope", scope="email"');
+  });
+
+  test('access tokens live 5 minutes by default (EIS Table 18)', async () => {
+    const { token } = await signIn({ patient: 'p9', scope: 'openid' });
+    assert.equal(token.body.expires_in, 300);
+  });
+
+  test('accessTokenTtl: 2 → expires_in 2; the expired token gets 401 invalid_token, no body', async () => {
+    const { token } = await signIn({ client, patient: 'p9', scope: 'openid email' });
+    assert.equal(token.body.expires_in, 2);
+    const fresh = await userinfo(token.body.access_token, shortLived);
+    assert.equal(fresh.status, 200);
+    assert.equal(fresh.body.email, patients.p9.email);
+    await new Promise((resolve) => { setTimeout(resolve, 3000); });
+    assertBearerError(await userinfo(token.body.access_token, shortLived), 401,
+      'Bearer error="invalid_token", error_description="invalid token provided"');
+  });
+});
+
+describe('the redirect back carries no iss (EIS Tables 3–4)', () => {
+  const client = lenientClient;
+
+  test('success and error redirects have no iss; discovery does not announce it', async () => {
+    const ok = await authorize(new CookieJar(), await authorizeRequest({ scope: 'openid' }), { patient: 'p9' });
+    assert.deepEqual([...ok.callback.searchParams.keys()].sort(), ['code', 'state']);
+    const denied = await authorize(new CookieJar(), await authorizeRequest({ client: clientC }), {
+      patient: 'p9', consent: 'deny',
+    });
+    assert.deepEqual([...denied.callback.searchParams.keys()].sort(), ['error', 'error_description', 'state']);
+    const silent = await authorize(new CookieJar(), await authorizeRequest({ prompt: 'none' }));
+    assert.deepEqual([...silent.callback.searchParams.keys()].sort(), ['error', 'error_description', 'state']);
+    // Errors raised before any page (here an unknown vector) too.
+    const invalid = await authorizeRequest({ vtr: ['P7.Cp'] });
+    const location = new URL((await fetch(invalid.url, { redirect: 'manual' })).headers.get('location'));
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.equal(location.searchParams.get('iss'), null);
+    assert.equal(discovery.authorization_response_iss_parameter_supported, undefined);
+  });
+
+  test('issParameter: true sends iss on success and error redirects, and announces it', async () => {
+    const { issuer } = lenient.op;
+    const ok = await authorize(new CookieJar(), await authorizeRequest({ client, scope: 'openid' }), { patient: 'p9' });
+    assert.equal(ok.callback.searchParams.get('iss'), issuer);
+    assert.ok(ok.callback.searchParams.get('code'));
+    const denied = await authorize(new CookieJar(), await authorizeRequest({ client }), { patient: 'p9', consent: 'deny' });
+    assert.equal(denied.callback.searchParams.get('error'), 'access_denied');
+    assert.equal(denied.callback.searchParams.get('iss'), issuer);
+    assert.equal(lenient.discovery.authorization_response_iss_parameter_supported, true);
+  });
+});
+
+describe('claims placement and format', () => {
+  const client = lenientClient;
+
+  test('the ID token has the identity claims only; userinfo has the rest (EIS Table 16; DOCS)', async () => {
+    const { claims, token } = await signIn({ patient: 'p9', vtr: ['P9.Cp.Cd'] });
+    for (const present of ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level', 'vot', 'vtm', 'jti']) {
+      assert.ok(present in claims, present);
+    }
+    const userinfoOnly = ['email', 'email_verified', 'phone_number', 'phone_number_verified',
+      'phone_number_pds_matched', 'given_name', 'gp_registration_details'];
+    for (const absent of userinfoOnly) assert.equal(claims[absent], undefined, absent);
+    const info = await userinfo(token.body.access_token);
+    for (const present of userinfoOnly) assert.ok(present in info.body, present);
+  });
+
+  test("idTokenClaims: 'all' puts every scope claim in the ID token again", async () => {
+    const { claims } = await signIn({ client, patient: 'p9', vtr: ['P9.Cp.Cd'] });
+    const p9 = patients.p9;
+    assert.equal(claims.nhs_number, p9.nhsNumber);
+    assert.equal(claims.given_name, p9.givenName);
+    assert.equal(claims.email, p9.email);
+    assert.equal(claims.phone_number, p9.phoneNumber);
+    assert.deepEqual(claims.gp_registration_details, { gp_ods_code: p9.gpOdsCode });
+  });
+
+  test('verifiedAsStrings: true writes the flags as "true"/"false" in userinfo and the ID token', async () => {
+    const flags = ['email_verified', 'phone_number_verified', 'phone_number_pds_matched'];
+    const { claims, token } = await signIn({ client, patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    const info = await userinfo(token.body.access_token, lenient);
+    const expected = ['true', 'true', 'false']; // p5: verified e-mail and phone, phone not PDS-matched
+    assert.deepEqual(flags.map((f) => info.body[f]), expected);
+    assert.deepEqual(flags.map((f) => claims[f]), expected); // with idTokenClaims: 'all'
+    // Default: JSON booleans.
+    const plain = await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    const plainInfo = await userinfo(plain.token.body.access_token);
+    assert.deepEqual(flags.map((f) => plainInfo.body[f]), [true, true, false]);
+  });
+});
+
+describe('client assertion aud must contain the token endpoint URL (EIS Table 6)', () => {
+  const client = lenientClient;
+
+  async function exchangeWithAud(forClient, aud) {
+    const request = await authorizeRequest({ client: forClient, scope: 'openid' });
+    const { callback } = await authorize(new CookieJar(), request, { patient: 'p9' });
+    return exchangeCode(forClient, request, callback, { aud });
+  }
+
+  test('[issuer, token_endpoint] and token_endpoint alone are accepted', async () => {
+    for (const aud of [[op.issuer, discovery.token_endpoint], discovery.token_endpoint]) {
+      const token = await exchangeWithAud(clientA, aud);
+      assert.equal(token.status, 200, `${aud}: ${JSON.stringify(token.body)}`);
+    }
+  });
+
+  test('the issuer alone (string or array) → invalid_client, cause logged', async () => {
+    for (const aud of [op.issuer, [op.issuer]]) {
+      const before = logs.length;
+      const token = await exchangeWithAud(clientA, aud);
+      assert.equal(token.status, 401, JSON.stringify(aud));
+      assert.equal(token.body.error, 'invalid_client');
+      assert.match(logs.slice(before).join('\n'), /invalid_client .*cause: aud \(JWT audience\) must contain the token endpoint URL/);
+    }
+  });
+
+  test("assertionAudience: 'issuer-or-token-endpoint' accepts the issuer alone", async () => {
+    for (const aud of [lenient.op.issuer, [lenient.op.issuer], lenient.discovery.token_endpoint]) {
+      const token = await exchangeWithAud(client, aud);
+      assert.equal(token.status, 200, `${aud}: ${JSON.stringify(token.body)}`);
+    }
+  });
+});
+
+describe('redirect URIs: https or loopback http, no query string (EIS §7.3)', () => {
+  const start = (uri) => startProvider({
+    port: 0, log: false, clients: [{ client_id: 'uri-client', redirect_uris: [uri] }],
+  });
+
+  test('redirectUriProblem', () => {
+    for (const ok of ['https://service.example.org/callback', 'http://127.0.0.1:8080/cb', 'http://[::1]:8080/cb',
+      'http://localhost:3000/cb']) {
+      assert.equal(redirectUriProblem(ok), undefined, ok);
+    }
+    assert.match(redirectUriProblem('https://service.example.org/cb?x=1'), /query string/);
+    assert.match(redirectUriProblem('https://service.example.org/cb?'), /query string/);
+    assert.match(redirectUriProblem('https://service.example.org/cb#x'), /fragment/);
+    assert.match(redirectUriProblem('http://service.example.org/cb'), /https/);
+    assert.match(redirectUriProblem('/callback'), /absolute URL/);
+  });
+
+  test('registration refuses a query string, a fragment or http off loopback, naming the URI', async () => {
+    for (const uri of ['http://127.0.0.1:8080/callback?tenant=a', 'https://service.example.org/cb#top',
+      'http://service.example.org/callback', 'http://192.168.1.10/callback']) {
+      await assert.rejects(start(uri), (err) => err instanceof Error
+        && err.message.startsWith(`client uri-client: redirect_uri ${uri} `), uri);
+    }
+    const ok = await start('https://service.example.org/callback');
+    await ok.close();
+  });
+
+  test('/authorize with a query string in redirect_uri → error page 400, no redirect', async () => {
+    for (const redirectUri of [`${REDIRECT_URI}?x=1`, `${REDIRECT_URI}?`]) {
+      const request = await authorizeRequest({ extra: { redirect_uri: redirectUri } });
+      const before = logs.length;
+      const res = await fetch(request.url, { redirect: 'manual' });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('location'), null);
+      const html = await res.text();
+      assert.match(html, /invalid_redirect_uri<\/strong>: redirect_uri must not have a query string/);
+      assert.match(logs.slice(before).join('\n'), /client-a: invalid_redirect_uri/);
+    }
+  });
+});
+
+describe('vectors of trust: uplift journey (DOCS testing-scenarios)', () => {
+  // A provider of its own, with the defaults: the uplifts below last for its whole life.
+  let upliftFx;
+  const client = { clientId: 'uplift-client', redirectUri: REDIRECT_URI };
+
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    upliftFx = await openFixtureFor([client]);
+  });
+  after(async () => { await upliftFx?.op.close(); });
+
+  test('lowestLevel', () => {
+    assert.equal(lowestLevel(['P9.Cm', 'P5.Cp.Cd']), 'P5');
+    assert.equal(lowestLevel(DEFAULT_VTR), 'P9');
+  });
+
+  test('the login page says a patient below the level will be asked to prove their identity', async () => {
+    const request = await authorizeRequest({ client, vtr: ['P9.Cp.Cd'] });
+    const jar = new CookieJar();
+    const { page } = await follow(jar, await httpGet(jar, request.url), request.url);
+    assert.match(page.html, /id="hint-p0">Identity proofing level P0\. Below the requested vectors of trust: this patient will be asked to prove their identity \(to P9\)/);
+    assert.doesNotMatch(page.html, /access_denied/);
+  });
+
+  test('P0 patient asked for P5 or P9 proves their identity and comes back with the requested level', async () => {
+    // P0 → P5: the lowest requested level.
+    const first = await signIn({ client, patient: 'p0', vtr: ['P5.Cp.Cd', 'P9.Cp.Cd'], scope: 'openid profile' });
+    assert.deepEqual(first.seen, ['login', 'uplift', 'consent']);
+    const html = first.pages.uplift;
+    assert.match(html, /<h1>Prove who you are to continue<\/h1>/);
+    assert.match(html, /<form method="post" action="\/interaction\/[\w-]+\/uplift">/);
+    assert.match(html, /<button type="submit" class="primary" name="decision" value="uplift">Continue<\/button>/);
+    assert.doesNotMatch(html, /<script|<link|@import|https?:\/\/(?!127\.0\.0\.1)/i);
+    assert.equal(first.claims.vot, 'P5.Cp.Cd');
+    assert.equal(first.claims.identity_proofing_level, 'P5');
+    assert.equal(first.claims.nhs_number, patients.p0.nhsNumber); // released once at P5
+
+    // P5 → P9, in the same browser (the session patient is below the level: login page again).
+    const second = await signIn({ jar: first.jar, client, patient: 'p0', vtr: ['P9.Cp.Cd', 'P9.Cm'], scope: 'openid profile' });
+    assert.deepEqual(second.seen, ['login', 'uplift']); // consent already given
+    assert.equal(second.claims.vot, 'P9.Cp.Cd');
+    assert.equal(second.claims.identity_proofing_level, 'P9');
+    const info = await userinfo(second.token.body.access_token, upliftFx);
+    assert.equal(info.body.identity_proofing_level, 'P9');
+    assert.equal(info.body.nhs_number, patients.p0.nhsNumber);
+
+    // The level stays for the rest of this provider's life: no uplift page in a new browser.
+    const third = await signIn({ client, patient: 'p0', vtr: ['P9.Cm'], scope: 'openid profile' });
+    assert.deepEqual(third.seen, ['login']);
+    assert.equal(third.claims.vot, 'P9.Cm');
+
+    // The shared fixtures and every other provider instance are unaffected.
+    assert.equal(patients.p0.identityProofingLevel, 'P0');
+    const elsewhere = await signIn({ patient: 'p0', vtr: ['P0.Cp'], scope: 'openid profile' });
+    assert.equal(elsewhere.claims.identity_proofing_level, 'P0');
+    assert.equal(elsewhere.claims.nhs_number, undefined);
+  });
+
+  test('the uplift page refuses any other answer and can then be continued', async (t) => {
+    // A provider of its own: this uplift must not change p5 for the other tests.
+    const formClient = await makeClient('uplift-form-client');
+    const fx = await openFixtureFor([formClient]);
+    t.after(() => fx.op.close());
+    const jar = new CookieJar();
+    const request = await authorizeRequest({ client: formClient, vtr: ['P9.Cp.Cd'] });
+    const login = await follow(jar, await httpGet(jar, request.url), request.url);
+    const loginAction = new URL(formAction(login.page.html), login.page.url).href;
+    const uplift = await follow(jar, await httpPostForm(jar, loginAction, { patient: 'p5' }), loginAction);
+    assert.equal(pageKind(uplift.page.html), 'uplift');
+    assert.equal(uplift.page.url, login.page.url); // the same interaction, now on its uplift step
+    const upliftAction = new URL(formAction(uplift.page.html), uplift.page.url).href;
+    const wrong = await httpPostForm(jar, upliftAction, { decision: 'allow' });
+    assert.equal(wrong.status, 400);
+    assert.match(await wrong.text(), /Choose Continue to prove your identity/);
+    const again = await httpPostForm(jar, loginAction, { patient: 'p9' });
+    assert.equal(again.status, 400); // waiting for uplift, not login
+    const done = await follow(jar, await httpPostForm(jar, upliftAction, { decision: 'uplift' }), upliftAction);
+    assert.equal(pageKind(done.page.html), 'consent');
+  });
+
+  test('prompt=none with a session patient below the level still gives sso_login_required', async () => {
+    const first = await signIn({ client, patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    const request = await authorizeRequest({ client, prompt: 'none', vtr: ['P9.Cp.Cd'] });
+    const { callback, seen } = await authorize(first.jar, request);
+    assert.deepEqual(seen, []);
+    assert.equal(callback.searchParams.get('error'), 'sso_login_required');
+  });
+
+  test('uplift: false → access_denied straight after the login page', async () => {
+    const request = await authorizeRequest({ client: lenientClient }); // default vtr: P9 only
+    const { callback, seen } = await authorize(new CookieJar(), request, { patient: 'p0' });
+    assert.deepEqual(seen, ['login']);
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
+    assert.match(callback.searchParams.get('error_description'), /P0 cannot satisfy the requested vtr/);
+    assert.equal(callback.searchParams.get('state'), request.state);
+    assert.equal(callback.searchParams.get('code'), null);
   });
 });

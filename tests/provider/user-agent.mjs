@@ -1,6 +1,7 @@
 // A minimal "browser" for driving the local provider with plain fetch: a
 // cookie jar, manual redirects, and the provider's own login and consent
-// forms (see README "Login and consent pages"). For tests outside a browser.
+// forms (see README "Login and consent pages"), the uplift page included.
+// For tests outside a browser.
 
 export class CookieJar {
   #cookies = new Map();
@@ -25,7 +26,8 @@ const formAction = (html) => /<form method="post" action="([^"]+)"/.exec(html)?.
 
 /**
  * Opens `authorizeUrl` and completes the provider's pages: the login page with
- * `patient` (p9, p5 or p0) and the consent page with `consent` (allow or deny).
+ * `patient` (p9, p5 or p0), the uplift page when the patient is below the
+ * requested level, and the consent page with `consent` (allow or deny).
  * Resolves to the URL NHS login-like redirects back to (starting with `redirectUri`).
  */
 export async function signInWithFetch({ authorizeUrl, redirectUri, patient = 'p9', consent = 'allow', jar = new CookieJar() }) {
@@ -45,7 +47,10 @@ export async function signInWithFetch({ authorizeUrl, redirectUri, patient = 'p9
     if (res.status !== 200) throw new Error(`provider page answered ${res.status}: ${html.slice(0, 200)}`);
     const action = formAction(html);
     if (!action) throw new Error(`no form on the provider page: ${html.slice(0, 200)}`);
-    const fields = html.includes('name="patient"') ? { patient } : { decision: consent };
+    // The login page picks the patient; the uplift page (a patient below the
+    // requested level, NHS login docs: testing scenarios) proves identity; the
+    // consent page allows or denies.
+    const fields = html.includes('name="patient"') ? { patient } : action.endsWith('/uplift') ? { decision: 'uplift' } : { decision: consent };
     url = new URL(action, url).href;
     res = await fetch(url, {
       method: 'POST',

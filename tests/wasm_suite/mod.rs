@@ -184,6 +184,16 @@ async fn validates_webcrypto_signed_tokens() {
     assert!(webcrypto_verify(&good, &keys.key(index)).await);
     let payload = check(&good, &["P5.Cp.Cd"]).unwrap();
     assert!(payload.contains("9000000009"));
+    assert!(!payload.contains('\u{1f}'), "no edits for well-typed claims");
+    // Profile claims of another type: the token's text, then the edits.
+    let odd = sign(&k1, header, &claims(r#""email_verified":"true","given_name":7,"q\"\u0001":true"#)).await;
+    let answer = check(&odd, &["P5.Cp.Cd"]).unwrap();
+    let (text, edits) = answer.split_once('\u{1f}').unwrap();
+    assert!(text.contains(r#""given_name":7"#));
+    assert_eq!(
+        edits,
+        r#"{"warnings":[{"claim":"given_name","message":"is not a string"}],"set":[["email_verified",true]]}"#
+    );
 
     // Signed by k2 but labelled k1: the signature check fails.
     let forged = sign(&k2, header, &claims("")).await;
