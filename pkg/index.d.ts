@@ -284,8 +284,16 @@ export declare class NhsLogin {
    * refresh_failed (`.error` `login_required`: sign in again).
    */
   userinfo(): Promise<UserinfoClaims>;
-  /** A fresh access token from `{edgeUrl}/refresh`, kept in memory for `userinfo()`. Rejects with refresh_failed. */
+  /**
+   * A fresh access token from `{edgeUrl}/refresh`, kept in memory for `userinfo()`; concurrent calls
+   * share one refresh. Rejects with refresh_failed.
+   */
   refresh(): Promise<RefreshResult>;
+  /**
+   * Ends the edge session (`{edgeUrl}/sign-out`) and forgets the access token. NHS login has no logout.
+   * Never rejects: true when the edge ended its session.
+   */
+  signOut(): Promise<boolean>;
 }
 
 /** Claims from NHS login's userinfo endpoint (unsigned JSON; `sub` checked by the edge). */

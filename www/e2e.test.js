@@ -12,9 +12,10 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemo } from './serve.mjs';
+import { patientList } from '../tests/provider/patients.mjs';
 
 const SHOTS = fileURLToPath(new URL('../target/demo-screenshots/', import.meta.url));
-let demo, downDemo, browser;
+let demo, downDemo, upliftDemo, shortTokenDemo, browser;
 const contexts = [];
 
 before(async () => {
@@ -31,6 +32,8 @@ after(async () => {
   await browser?.close();
   await demo?.close();
   await downDemo?.close();
+  await upliftDemo?.close();
+  await shortTokenDemo?.close();
 });
 
 /** A fresh browser (no cookies, no sessionStorage) with checks on what the page does. */
@@ -84,12 +87,30 @@ async function continueToNhsLogin(page, { level = 'P9', scopes } = {}) {
   await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
 }
 
-/** The provider's pages: pick the patient, then consent (when asked) with allow or deny. */
-async function atProvider(page, { patient = 'P9', consent = 'allow', beforeCallback } = {}) {
-  const loginUrl = page.url();
+/** Clicks a form's button and waits for the page the answer leads to (through any redirects). */
+async function submit(page, name) {
+  const navigated = page.waitForEvent('framenavigated', (f) => f === page.mainFrame());
+  await page.getByRole('button', { name }).click();
+  await navigated;
+  await page.waitForLoadState();
+}
+
+const UPLIFT_HEADING = 'Prove who you are to continue';
+
+/**
+ * The provider's pages: pick the patient; the uplift page (only with `uplift: true`, and then it
+ * must be shown); then consent (when asked) with allow or deny.
+ */
+async function atProvider(page, { patient = 'P9', consent = 'allow', uplift = false, onUplift, beforeCallback } = {}) {
   await page.getByLabel(`Sign in as ${patient} patient`).check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((u) => u.pathname === '/callback' || (u.pathname.startsWith('/interaction/') && u.href !== loginUrl));
+  // The uplift page has the login page's address, so wait for the navigation, not a new URL.
+  await submit(page, 'Continue');
+  const atUplift = new URL(page.url()).pathname.startsWith('/interaction/') && (await page.getByRole('heading', { name: UPLIFT_HEADING }).count()) > 0;
+  assert.equal(atUplift, uplift, uplift ? 'the provider asked the patient to prove who they are' : 'no uplift page');
+  if (atUplift) {
+    if (onUplift) await onUplift();
+    await submit(page, 'Continue');
+  }
   if (new URL(page.url()).pathname !== '/callback') {
     if (beforeCallback) await beforeCallback();
     const button = consent === 'allow' ? 'Continue' : 'I do not want to use my NHS login';
@@ -99,10 +120,41 @@ async function atProvider(page, { patient = 'P9', consent = 'allow', beforeCallb
   await ready(page);
 }
 
-async function signIn(page, { level = 'P9', patient = level, scopes, base } = {}) {
+async function signIn(page, { level = 'P9', patient = level, scopes, base, uplift } = {}) {
   await openStart(page, base);
   await continueToNhsLogin(page, { level, scopes });
-  await atProvider(page, { patient });
+  await atProvider(page, { patient, uplift });
+}
+
+// NHS login: "The user must not be given or presented with the NHS number which has been traced
+// by NHS login" (DOCS scopes-and-claims, note 1). The demo only says that one was received.
+const NHS_NUMBER_RECEIVED = 'Received (not shown, as NHS login requires)';
+const NHS_NUMBER_REDACTED = '•••• (received)';
+
+/** No test patient's NHS number, in any usual spacing, in the page's text or its HTML. */
+async function assertNoNhsNumber(page) {
+  const { visible, all, markup } = await page.evaluate(() => ({
+    visible: document.body.innerText,
+    all: document.body.textContent, // also closed expanders and hidden text
+    markup: document.documentElement.outerHTML, // also attributes
+  }));
+  for (const { nhsNumber } of patientList) {
+    const [a, b, c] = [nhsNumber.slice(0, 3), nhsNumber.slice(3, 6), nhsNumber.slice(6)];
+    const anyForm = new RegExp(`${a}[\\s-]*${b}[\\s-]*${c}`);
+    assert.ok(!visible.includes(nhsNumber) && !visible.includes(`${a} ${b} ${c}`), `NHS number ${nhsNumber} shown on the page`);
+    assert.doesNotMatch(all, anyForm, `NHS number ${nhsNumber} in the page text`);
+    assert.doesNotMatch(markup, anyForm, `NHS number ${nhsNumber} in the page's HTML`);
+  }
+}
+
+/** A detail on the account page with its caption, and where it came from (`data-source`). */
+async function claim(page, id) {
+  const row = page.getByTestId(`claim-${id}`);
+  return {
+    value: await text(page, `#claim-${id}`),
+    source: await row.getAttribute('data-source'),
+    caption: (await page.locator(`#claim-${id}-source`).count()) ? await text(page, `#claim-${id}-source`) : null,
+  };
 }
 
 async function expectError(page, kind, heading) {
@@ -169,12 +221,19 @@ test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replaye
   assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
   assert.equal(new URL(page.url()).search, '', 'code and state removed from the address bar');
   assert.equal(await text(page, '#claim-name'), 'Alice Pennington');
-  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0018');
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
   assert.equal(await text(page, '#claim-birthdate'), '17 March 1984');
   assert.equal(await text(page, '#claim-identity-level'), 'High (P9)');
   assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
   assert.equal(await text(page, '#claim-gp'), 'A20047');
   assert.match(await text(page, '#claim-email'), /@example\.org/);
+  // Identity from the ID token; first name, email, phone and GP from userinfo, and labelled so.
+  assert.deepEqual(await claim(page, 'name'), { value: 'Alice Pennington', source: 'userinfo id-token', caption: 'First name from userinfo, surname from the ID token' });
+  assert.deepEqual(await claim(page, 'birthdate'), { value: '17 March 1984', source: 'id-token', caption: 'From the ID token' });
+  assert.deepEqual(await claim(page, 'vot'), { value: 'P9.Cp.Cd', source: 'id-token', caption: 'From the ID token' });
+  assert.deepEqual(await claim(page, 'email'), { value: 'alice.pennington@example.org (verified)', source: 'userinfo', caption: 'From userinfo' });
+  assert.deepEqual(await claim(page, 'phone'), { value: '+447700900101 (verified)', source: 'userinfo', caption: 'From userinfo' });
+  assert.deepEqual(await claim(page, 'gp'), { value: 'A20047', source: 'userinfo', caption: 'From userinfo' });
   // Both session timers count down.
   const idle = await text(page, '#idle-remaining');
   const max = await text(page, '#max-remaining');
@@ -185,13 +244,17 @@ test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replaye
   const header = JSON.parse(await text(page, '#id-token-header'));
   const payload = JSON.parse(await text(page, '#id-token-payload'));
   assert.equal(header.alg, 'RS512');
-  assert.equal(payload.nhs_number, '9990000018');
+  assert.equal(payload.nhs_number, NHS_NUMBER_REDACTED);
   assert.equal(payload.aud, 'demo-client');
+  // As NHS login does, the ID token holds no email, first name, phone or GP: those came from userinfo.
+  for (const c of ['email', 'given_name', 'phone_number', 'gp_registration_details']) assert.equal(payload[c], undefined, c);
   // Userinfo through the edge (access token + session cookie).
   await page.getByTestId('get-userinfo').click();
   const info = JSON.parse(await page.getByTestId('userinfo-result').innerText());
   assert.equal(info.sub, payload.sub);
-  assert.equal(info.nhs_number, '9990000018');
+  assert.equal(info.nhs_number, NHS_NUMBER_REDACTED);
+  assert.equal(info.email, 'alice.pennington@example.org');
+  assert.equal(info.email_verified, true);
   // Refresh through the edge (the refresh token is in the HttpOnly cookie).
   await page.getByTestId('refresh').click();
   assert.match(await page.getByTestId('refresh-result').innerText(), /^New access token issued at .+\. It lasts 5 minutes\.$/);
@@ -220,11 +283,14 @@ test('P5: medium identity level', async () => {
   await signIn(page, { level: 'P5', scopes: ['profile', 'profile_extended'] });
   await shot(page, '07-claims-p5');
   assert.equal(await text(page, '#claim-name'), 'Bilal Okafor');
-  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0026');
+  assert.equal((await claim(page, 'name')).caption, 'First name from userinfo, surname from the ID token');
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
   assert.equal(await text(page, '#claim-birthdate'), '5 November 1992');
   assert.equal(await text(page, '#claim-identity-level'), 'Medium (P5)');
   assert.equal(await text(page, '#claim-vot'), 'P5.Cp.Cd');
   assert.equal(await text(page, '#claim-email'), 'Not shared');
+  assert.equal((await claim(page, 'email')).caption, null);
+  await assertNoNhsNumber(page);
   noProblems(page);
 });
 
@@ -237,6 +303,112 @@ test('P0: low identity level, no NHS number released', async () => {
   assert.equal(await text(page, '#claim-nhs-number'), 'Not shared');
   assert.equal(await text(page, '#claim-birthdate'), 'Not shared');
   assert.match(await text(page, '#claim-email'), /@example\.org/);
+  assert.deepEqual(await claim(page, 'email'), { value: 'chloe.duarte@example.org (verified)', source: 'userinfo', caption: 'From userinfo' });
+  noProblems(page);
+});
+
+test('NHS number: never shown, in the details, the decoded ID token or userinfo; only that it was received', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P9', scopes: ALL_SCOPES });
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
+  assert.deepEqual(await claim(page, 'nhs-number'), { value: NHS_NUMBER_RECEIVED, source: 'id-token', caption: 'From the ID token' });
+  assert.match(await text(page, '#id-token-payload'), /"nhs_number": "•••• \(received\)"/);
+  await page.getByTestId('get-userinfo').click();
+  assert.match(await page.getByTestId('userinfo-result').innerText(), /"nhs_number": "•••• \(received\)"/);
+  await shot(page, '16-claims-nhs-number-not-shown');
+  // Neither 9990000018 nor 999 000 0018 (nor another patient's) anywhere, visible or not.
+  const body = await page.evaluate(() => document.body.innerText);
+  assert.ok(!body.includes('9990000018') && !body.includes('999 000 0018'));
+  assert.match(body, /received/);
+  await assertNoNhsNumber(page);
+  noProblems(page);
+});
+
+test('P9 patient in a P5 service: signed in with a P5 vot, identity level P9', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P5', patient: 'P9', scopes: ['profile', 'email'] });
+  await shot(page, '17-claims-p9-in-p5-service');
+  assert.equal(await text(page, '#claim-vot'), 'P5.Cp.Cd');
+  assert.equal(await text(page, '#claim-identity-level'), 'High (P9)');
+  assert.equal(await text(page, '#claim-name'), 'Pennington', 'no profile_extended: surname only');
+  assert.equal((await claim(page, 'email')).value, 'alice.pennington@example.org (verified)');
+  const payload = JSON.parse(await text(page, '#id-token-payload'));
+  assert.equal(payload.vot, 'P5.Cp.Cd');
+  assert.equal(payload.identity_proofing_level, 'P9');
+  await assertNoNhsNumber(page);
+  noProblems(page);
+});
+
+test('uplift: a P0 patient signing in to a P9 service proves who they are, and comes back at P9', async () => {
+  // Its own demo: an uplift raises the patient for the rest of that provider's life.
+  upliftDemo = await startDemo({ port: 0, providerPort: 0, quiet: true, build: false });
+  const page = await newPage();
+  await openStart(page, upliftDemo.url);
+  await continueToNhsLogin(page, { level: 'P9', scopes: ALL_SCOPES });
+  await atProvider(page, {
+    patient: 'P0',
+    uplift: true,
+    onUplift: async () => {
+      await shot(page, '18-provider-uplift');
+      assert.equal(await text(page, 'h1'), 'Prove who you are to continue');
+    },
+  });
+  await shot(page, '19-claims-uplifted');
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.equal(await text(page, '#claim-identity-level'), 'High (P9)');
+  assert.equal(await text(page, '#claim-name'), 'Chloe Duarte');
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED, 'now released, and still not shown');
+  assert.equal((await claim(page, 'email')).value, 'chloe.duarte@example.org (verified)');
+  assert.equal(JSON.parse(await text(page, '#id-token-payload')).vot, 'P9.Cp.Cd');
+  await assertNoNhsNumber(page);
+  noProblems(page);
+});
+
+test('expired access token: Get userinfo refreshes it once through the edge and tries again', async () => {
+  // Its own demo, whose provider issues access tokens that last 2 seconds (NHS login: 5 minutes).
+  shortTokenDemo = await startDemo({ port: 0, providerPort: 0, quiet: true, build: false, accessTokenTtl: 2 });
+  const page = await newPage();
+  await signIn(page, { level: 'P9', scopes: ['profile', 'email'], base: shortTokenDemo.url });
+  assert.equal((await claim(page, 'email')).value, 'alice.pennington@example.org (verified)', 'userinfo worked at sign-in');
+  assert.match(await text(page, '#app'), /The access token lasts 2 seconds\./);
+  const sub = await text(page, '#claim-sub');
+
+  await page.waitForTimeout(3500); // past the access token's expiry
+  const calls = [];
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith('/auth/')) calls.push(`${r.request().method()} ${u.pathname} ${r.status()}`);
+  });
+  await page.getByTestId('get-userinfo').click();
+  const info = JSON.parse(await page.getByTestId('userinfo-result').innerText());
+  await shot(page, '20-userinfo-after-expiry');
+  assert.equal(info.sub, sub);
+  assert.equal(info.sub, '91c06923-0585-434a-b649-ab72f37972c9');
+  assert.equal(info.email, 'alice.pennington@example.org');
+  assert.equal(await page.getByTestId('userinfo-output-error').count(), 0);
+  // The library saw the 401, refreshed once and retried.
+  assert.deepEqual(calls, ['GET /auth/userinfo 401', 'POST /auth/refresh 200', 'GET /auth/userinfo 200']);
+  noProblems(page);
+});
+
+test('userinfo unavailable: the ID token\'s details are still shown, with a short error', async () => {
+  const page = await newPage();
+  await page.route(
+    (u) => u.pathname === '/auth/userinfo',
+    (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'temporarily_unavailable', error_description: 'NHS login is not available' }) }),
+  );
+  await signIn(page, { level: 'P9', scopes: ALL_SCOPES });
+  await shot(page, '21-claims-userinfo-unavailable');
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
+  assert.match(await page.getByTestId('userinfo-unavailable').innerText(), /Some of your details could not be fetched[\s\S]*HTTP 503, temporarily_unavailable: NHS login is not available/);
+  assert.deepEqual(await claim(page, 'name'), { value: 'Pennington', source: 'id-token', caption: 'From the ID token' });
+  assert.equal(await text(page, '#claim-birthdate'), '17 March 1984');
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
+  assert.equal(await text(page, '#claim-email'), 'Could not be fetched');
+  assert.equal(await text(page, '#claim-gp'), 'Could not be fetched');
+  await assertNoNhsNumber(page);
   noProblems(page);
 });
 
@@ -289,7 +461,7 @@ test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one send
   await page.waitForURL((u) => u.pathname === '/callback');
   await ready(page);
   assert.equal(page.interactions, 1, 'no NHS login page was shown for the jump-off');
-  assert.equal(await text(page, '#claim-nhs-number'), '999 000 0018');
+  assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
   noProblems(page);
 
   // A jump-off whose assertion NHS login refuses (here: not signed by the client).

@@ -10,9 +10,10 @@
 //      its API and the session cookie share one origin.
 // Ctrl-C (SIGINT) or SIGTERM stops all three.
 //
-// Environment: DEMO_PORT (default 8080), PROVIDER_PORT (default 9000), and for
+// Environment: DEMO_PORT (default 8080), PROVIDER_PORT (default 9000), for
 // trying the session rules quickly DEMO_IDLE_SECONDS (default 1800) and
-// DEMO_MAX_SECONDS (default 43200).
+// DEMO_MAX_SECONDS (default 43200), and for watching an access token run out
+// DEMO_ACCESS_TOKEN_TTL (seconds, 1 to 3600; default 300, as NHS login).
 //
 // Tests start it in-process: `const demo = await startDemo({ port: 0, providerPort: 0 })`.
 import { build } from 'esbuild';
@@ -223,6 +224,8 @@ function listen(server, port) {
  * @param {string} [o.clientScope] scopes the provider approves for demo-client (others: invalid_scope). Default: all.
  * @param {number} [o.idleSeconds] session idle limit shown and enforced by the SPA. Default 1800.
  * @param {number} [o.maxSeconds] session total limit. Default 43200.
+ * @param {number} [o.accessTokenTtl] lifetime of the provider's access tokens in seconds (its
+ *   `accessTokenTtl` switch, 1 to 3600). Default 300, as NHS login (EIS Table 18).
  * @returns {Promise<{ url: string, redirectUri: string, issuer: string, provider: object, close(): Promise<void> }>}
  */
 export async function startDemo(o = {}) {
@@ -268,6 +271,7 @@ export async function startDemo(o = {}) {
       port: providerPort,
       clients: [{ client_id: CLIENT_ID, client_name: SERVICE_NAME, redirect_uris: [redirectUri], ...(o.clientScope ? { scope: o.clientScope } : {}) }],
       ...(o.quiet ? { log: false } : {}),
+      ...(o.accessTokenTtl !== undefined ? { accessTokenTtl: o.accessTokenTtl } : {}),
     });
     closers.push(() => op.close());
     const key = op.clientKeys[CLIENT_ID];
@@ -319,9 +323,18 @@ export async function startDemo(o = {}) {
 // ---- command line --------------------------------------------------------------
 
 async function main() {
-  const num = (v) => (v === undefined ? undefined : Number(v));
+  const num = (name) => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number of seconds (got ${JSON.stringify(v)})`);
+    return Number(v);
+  };
   console.log('Building the demo and starting the provider and the edge handler…');
-  const demo = await startDemo({ idleSeconds: num(process.env.DEMO_IDLE_SECONDS), maxSeconds: num(process.env.DEMO_MAX_SECONDS) });
+  const demo = await startDemo({
+    idleSeconds: num('DEMO_IDLE_SECONDS'),
+    maxSeconds: num('DEMO_MAX_SECONDS'),
+    accessTokenTtl: num('DEMO_ACCESS_TOKEN_TTL'),
+  });
   console.log(`
   Open ${demo.url}
 

@@ -135,11 +135,36 @@ export class NhsLogin {
    * Rejects with refresh_failed, carrying the edge's `error` (`login_required`
    * when there is no session: sign in again) and `status`.
    */
-  async refresh() {
-    const res = await this.edgeCall('refresh_failed', `${this.edgeBase()}/refresh`, { method: 'POST' });
-    if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
-    this.accessToken = res.body.access_token;
-    return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+  refresh() {
+    // One refresh at a time in this page: NHS login rotates the refresh token,
+    // so a second concurrent refresh would present a spent one.
+    this.refreshing ??= (async () => {
+      try {
+        const res = await this.edgeCall('refresh_failed', `${this.edgeBase()}/refresh`, { method: 'POST' });
+        if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
+        this.accessToken = res.body.access_token;
+        return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /**
+   * Ends the edge session (POST {edgeUrl}/sign-out: the refresh token is
+   * forgotten with the cookie) and drops the access token from memory. NHS
+   * login itself has no logout (EIS §2.2). Never rejects: resolves to true
+   * when the edge ended its session, false when it could not be reached or
+   * refused (the access token is dropped either way).
+   */
+  async signOut() {
+    this.accessToken = undefined;
+    try {
+      return (await this.edgeCall('refresh_failed', `${this.edgeBase()}/sign-out`, { method: 'POST' })).ok;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -156,9 +181,14 @@ export class NhsLogin {
    * `login_required`: sign in again).
    */
   async userinfo() {
-    if (!this.accessToken) await this.refresh();
+    let refreshed = false;
+    if (!this.accessToken) {
+      await this.refresh();
+      refreshed = true;
+    }
     let res = await this.userinfoOnce();
-    if (res.status === 401) {
+    // Refresh once at most, whichever way round.
+    if (res.status === 401 && !refreshed) {
       await this.refresh();
       res = await this.userinfoOnce();
     }
@@ -186,14 +216,17 @@ export class NhsLogin {
     } catch (cause) {
       throw new NhsLoginError(code, 'the edge handler could not be reached', { cause });
     }
+    // Judged by status first: a 401 (RFC 6750) or a 204 may have no body.
     let body = {};
-    try {
-      body = await res.json();
-    } catch (cause) {
-      // A 401 from userinfo may have no body (RFC 6750): judged by status.
-      if (res.ok) throw new NhsLoginError(code, `the edge handler answered HTTP ${res.status} without JSON`, { cause, status: res.status });
+    const text = await res.text().catch(() => '');
+    if (text) {
+      try {
+        body = JSON.parse(text) ?? {};
+      } catch (cause) {
+        if (res.ok) throw new NhsLoginError(code, `the edge handler answered HTTP ${res.status} without JSON`, { cause, status: res.status });
+      }
     }
-    return { ok: res.ok, status: res.status, body: body ?? {} };
+    return { ok: res.ok, status: res.status, body };
   }
 
   // history.replaceState without the OAuth response parameters.

@@ -122,3 +122,17 @@ test('NhsLogin in Chromium: redirect, sessionStorage, URL cleaned, replay refuse
   );
   assert.equal(replay, 'state_mismatch|?keep=1');
 });
+
+test("createRemoteJwks('/…') in Chromium resolves against the page, as the README's quick start writes it", async () => {
+  await open(base);
+  const r = await page.evaluate(async () => {
+    const remote = window.lib.createRemoteJwks('/pkg/test/browser/no-such-jwks.json');
+    const failed = await window.lib
+      .validateIdToken('e30.e30.AAAA', { environment: 'sandpit', clientId: 'c', jwks: remote })
+      .then(() => 'ok', (e) => e.code);
+    return { url: remote.url, failed };
+  });
+  assert.equal(r.url, new URL('/pkg/test/browser/no-such-jwks.json', base).href);
+  // The fetch reached this server (404): an NhsLoginError, not a TypeError from new URL().
+  assert.equal(r.failed, 'invalid_jwks');
+});

@@ -327,6 +327,28 @@ test('NhsLogin.userinfo: through the edge, refreshing once on a 401 and retrying
   answers.userinfo.push(userinfo);
   await fresh.userinfo();
   assert.deepEqual(calls, ['refresh', 'userinfo Bearer at-4']);
+  // After a reload whose first refresh gives a token userinfo refuses: still one refresh only.
+  const reloaded = new NhsLogin({ ...authOpts, storage: new MemoryStorage(), edgeUrl: 'https://app.example/auth', fetch });
+  calls.length = 0;
+  answers.refresh.push({ status: 200, body: JSON.stringify({ access_token: 'at-5', token_type: 'Bearer' }) });
+  answers.userinfo.push(expired);
+  await rejects(reloaded.userinfo(), 'userinfo_failed');
+  assert.deepEqual(calls, ['refresh', 'userinfo Bearer at-5']);
+  // Concurrent callers share one refresh (NHS login rotates the refresh token).
+  calls.length = 0;
+  answers.refresh.push({ status: 200, body: JSON.stringify({ access_token: 'at-6', token_type: 'Bearer' }) });
+  const [a, b] = await Promise.all([reloaded.refresh(), reloaded.refresh()]);
+  assert.equal(a.accessToken, 'at-6');
+  assert.equal(b.accessToken, 'at-6');
+  assert.deepEqual(calls, ['refresh']);
+  // signOut ends the edge session and forgets the access token.
+  calls.length = 0;
+  answers['sign-out'] = [{ status: 204 }];
+  assert.equal(await reloaded.signOut(), true);
+  assert.equal(reloaded.accessToken, undefined);
+  assert.deepEqual(calls, ['sign-out']);
+  answers['sign-out'] = [{ status: 403, body: '{"error":"forbidden_origin"}' }];
+  assert.equal(await reloaded.signOut(), false);
 });
 
 test('a failed wasm load is wasm_unavailable, and the next call retries', async () => {

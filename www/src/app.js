@@ -4,13 +4,15 @@
 //   /                  start page: identity level, scopes, the NHS login button;
 //                      `?assertedLoginIdentity=<jwt>` signs in silently (NHS App jump-off)
 //   /callback          the redirect URI: NhsLogin.completeSignIn() (code exchange at the
-//                      edge handler, ID token validation), then the claims, or an error page
+//                      edge handler, ID token validation), then NhsLogin.userinfo() for the
+//                      rest of the patient's details, then the details, or an error page
 //
-// Tokens live in memory only (`session` below): a reload signs the user out.
+// Tokens live in memory only (`session` below, and the NhsLogin instance): a reload signs
+// the user out. The NHS number is never shown (see format.js).
 import { NhsLogin, startSessionTimers, formatDuration } from 'nhs-login-client';
 import { initAll } from 'nhsuk-frontend';
 import { describeError, technicalDetails } from './errors.js';
-import { LEVELS, formatNhsNumber, formatDate, formatLevel, formatTime, decodeJwt } from './format.js';
+import { LEVELS, NHS_NUMBER_RECEIVED, redactNhsNumber, formatDate, formatLevel, formatTime, decodeJwt } from './format.js';
 import { html } from './html.js';
 
 const config = JSON.parse(document.getElementById('demo-config').textContent);
@@ -211,7 +213,19 @@ async function completeSignIn() {
   // handleRedirect (single-use transaction, state and iss checks, URL cleaned),
   // POST /auth/token at the edge (private_key_jwt), ID token validated against /auth/jwks.
   const r = await login.completeSignIn();
-  const signedIn = { ...r, refreshedAt: null };
+  // NHS login's ID token carries the identity claims only: first name, email, phone and GP
+  // come from userinfo (NHS login: "make a request to the UserInfo endpoint to obtain any of
+  // the claims"). Without them the ID token's claims are still shown, with the error.
+  showSigningIn('Getting your details from NHS login…');
+  let userinfo = null;
+  let userinfoError = null;
+  try {
+    userinfo = await login.userinfo();
+  } catch (e) {
+    userinfoError = e;
+  }
+  // The access token stays inside `login`; the page keeps what it shows.
+  const signedIn = { claims: r.claims, warnings: r.warnings ?? [], idToken: r.idToken, expiresIn: r.expiresIn, userinfo, userinfoError, refreshedAt: null };
   session = signedIn;
   signedIn.timers = startSessionTimers({
     startedAt: (r.claims.auth_time ?? r.claims.iat) * 1000,
@@ -246,18 +260,65 @@ function showTimeLeft({ idleMs, maxMs }) {
 
 // ---- the signed-in page ------------------------------------------------------
 
+const SOURCE_TEXT = { 'id-token': 'the ID token', userinfo: 'userinfo' };
+
+/**
+ * One of the patient's details with where it came from: the ID token (signed, validated in
+ * this browser) wins; otherwise userinfo (unsigned, through the edge, which checked its `sub`).
+ * Resolves to { value, source } with source 'id-token', 'userinfo' or null.
+ */
+function detail(name) {
+  if (session.claims[name] !== undefined && session.claims[name] !== null) return { value: session.claims[name], source: 'id-token' };
+  const info = session.userinfo;
+  if (info && info[name] !== undefined && info[name] !== null) return { value: info[name], source: 'userinfo' };
+  return { value: undefined, source: null };
+}
+
+/** `alice@example.org (verified)`: a value with its `*_verified` flag, if NHS login sent one. */
+function withVerified(value, verified) {
+  if (verified === true) return `${value} (verified)`;
+  if (verified === false) return `${value} (not verified)`;
+  return value;
+}
+
+/** The caption under a detail: where it came from. `parts`: [label, source] pairs for a detail made of several claims. */
+function sourceCaption(parts) {
+  const present = parts.filter(([, source]) => source);
+  const sources = [...new Set(present.map(([, source]) => source))];
+  if (sources.length === 0) return '';
+  if (sources.length === 1) return `From ${SOURCE_TEXT[sources[0]]}`;
+  const text = present.map(([label, source]) => `${label} from ${SOURCE_TEXT[source]}`).join(', ');
+  return text[0].toUpperCase() + text.slice(1);
+}
+
 function showAccount() {
   const c = session.claims;
   const { header, payload } = decodeJwt(session.idToken);
-  const name = [c.given_name, c.family_name].filter(Boolean).join(' ');
-  const notShared = html`<span class="demo-muted">Not shared</span>`;
-  const row = (key, value, id) => html`
-    <div class="nhsuk-summary-list__row" data-testid="claim-${id}">
-      <dt class="nhsuk-summary-list__key">${key}</dt>
-      <dd class="nhsuk-summary-list__value" id="claim-${id}">${value ?? notShared}</dd>
-    </div>`;
-  const phone = c.phone_number && html`${c.phone_number}${c.phone_number_verified ? ' (verified)' : ''}`;
-  const email = c.email && html`${c.email}${c.email_verified ? ' (verified)' : ''}`;
+  const given = detail('given_name');
+  const family = detail('family_name');
+  const name = [given.value, family.value].filter(Boolean).join(' ');
+  const nhsNumber = detail('nhs_number');
+  const birthdate = detail('birthdate');
+  const level = detail('identity_proofing_level');
+  const email = detail('email');
+  const phone = detail('phone_number');
+  const gp = detail('gp_registration_details');
+  const gpCode = typeof gp.value?.gp_ods_code === 'string' ? gp.value.gp_ods_code : null;
+  // Missing after a failed userinfo call: perhaps shared, but not fetched.
+  const notShared = html`<span class="demo-muted">${session.userinfoError ? 'Could not be fetched' : 'Not shared'}</span>`;
+  // `from`: the value's source, or [label, source] pairs for a value made of several claims.
+  // The value's element has the id the tests read; `data-source` lists the sources.
+  const row = (key, value, id, from) => {
+    const parts = Array.isArray(from) ? from : [['', from]];
+    const shared = value !== null && value !== undefined && value !== '';
+    const caption = shared ? sourceCaption(parts) : '';
+    const sources = [...new Set(parts.map(([, source]) => source).filter(Boolean))].join(' ');
+    return html`
+      <div class="nhsuk-summary-list__row" data-testid="claim-${id}" ${shared && sources ? html`data-source="${sources}"` : ''}>
+        <dt class="nhsuk-summary-list__key">${key}</dt>
+        <dd class="nhsuk-summary-list__value"><span id="claim-${id}">${shared ? value : notShared}</span>${caption ? html`<span class="demo-source" id="claim-${id}-source">${caption}</span>` : ''}</dd>
+      </div>`;
+  };
   const left = session.timers.check();
   if (left.expired) return; // onExpire has moved on to the start page
 
@@ -285,26 +346,43 @@ function showAccount() {
         </div>
       </div>
 
+      ${session.userinfoError
+        ? html`<div class="nhsuk-card nhsuk-card--warning" data-testid="userinfo-unavailable" id="userinfo-unavailable">
+            <div class="nhsuk-card__content">
+              <h2 class="nhsuk-card__heading"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>Some of your details could not be fetched</span></h2>
+              <p class="nhsuk-card__description">NHS login's userinfo endpoint could not be read, so only the details in the ID token are shown.</p>
+              <p class="nhsuk-body-s demo-muted" id="userinfo-unavailable-reason">${problem(session.userinfoError)}</p>
+            </div>
+          </div>`
+        : ''}
       <div class="nhsuk-card">
         <div class="nhsuk-card__content">
           <h2 class="nhsuk-card__heading">Details NHS login shared</h2>
+          <p class="nhsuk-card__description" id="claims-sources">NHS login puts who you are in the ID token, which this service has checked. Your first name, contact details and GP surgery come from NHS login's userinfo endpoint. Under each detail is where it came from.</p>
+          ${session.warnings.length
+            ? html`<div class="nhsuk-inset-text" data-testid="claim-warnings" id="claim-warnings">
+                <span class="nhsuk-u-visually-hidden">Information: </span>
+                <p>Left out, because NHS login sent them in a form this service does not expect:</p>
+                <ul class="nhsuk-list nhsuk-list--bullet">${session.warnings.map((w) => html`<li><code>${w.claim}</code> ${w.message}</li>`)}</ul>
+              </div>`
+            : ''}
           <dl class="nhsuk-summary-list nhsuk-summary-list--no-last-row-border" id="claims">
-            ${row('Name', name || null, 'name')}
-            ${row('NHS number', c.nhs_number ? formatNhsNumber(c.nhs_number) : null, 'nhs-number')}
-            ${row('Date of birth', c.birthdate ? formatDate(c.birthdate) : null, 'birthdate')}
-            ${row('Identity level', c.identity_proofing_level ? formatLevel(c.identity_proofing_level) : null, 'identity-level')}
-            ${row('Vector of trust (vot)', html`<code>${c.vot}</code>`, 'vot')}
-            ${row('Email address', email || null, 'email')}
-            ${row('Mobile phone number', phone || null, 'phone')}
-            ${row('GP surgery (ODS code)', c.gp_registration_details?.gp_ods_code ?? null, 'gp')}
-            ${row('NHS login ID (sub)', html`<code>${c.sub}</code>`, 'sub')}
-            ${row('Signed in', formatTime(c.auth_time ?? c.iat), 'signed-in-at')}
+            ${row('Name', name || null, 'name', [['first name', given.source], ['surname', family.source]])}
+            ${row('NHS number', nhsNumber.source ? NHS_NUMBER_RECEIVED : null, 'nhs-number', nhsNumber.source)}
+            ${row('Date of birth', birthdate.value ? formatDate(birthdate.value) : null, 'birthdate', birthdate.source)}
+            ${row('Identity level', level.value ? formatLevel(level.value) : null, 'identity-level', level.source)}
+            ${row('Vector of trust (vot)', html`<code>${c.vot}</code>`, 'vot', 'id-token')}
+            ${row('Email address', email.value ? withVerified(email.value, detail('email_verified').value) : null, 'email', email.source)}
+            ${row('Mobile phone number', phone.value ? withVerified(phone.value, detail('phone_number_verified').value) : null, 'phone', phone.source)}
+            ${row('GP surgery (ODS code)', gpCode, 'gp', gp.source)}
+            ${row('NHS login ID (sub)', html`<code>${c.sub}</code>`, 'sub', 'id-token')}
+            ${row('Signed in', formatTime(c.auth_time ?? c.iat), 'signed-in-at', 'id-token')}
           </dl>
         </div>
       </div>
 
       <h2>Try the edge handler</h2>
-      <p>The access token lasts ${session.expiresIn ? minutes(session.expiresIn) : 'a few minutes'}. The refresh token never reaches this page: the edge handler keeps it in an encrypted cookie.</p>
+      <p>The access token lasts ${session.expiresIn ? minutes(session.expiresIn) : 'a few minutes'}. When it has run out, <code>NhsLogin.userinfo()</code> refreshes it once and tries again. The refresh token never reaches this page: the edge handler keeps it in an encrypted cookie.</p>
       <div class="nhsuk-button-group">
         <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="get-userinfo" data-testid="get-userinfo">Get userinfo</button>
         <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="refresh" data-testid="refresh">Refresh access token</button>
@@ -313,11 +391,11 @@ function showAccount() {
       <div id="refresh-output" aria-live="polite"></div>
 
       <h2>ID token</h2>
-      <p>Validated in this browser: RS512 signature, issuer, audience, expiry, nonce and vector of trust.</p>
+      <p>Validated in this browser: RS512 signature, issuer, audience, expiry, nonce and vector of trust. The NHS number is hidden here too.</p>
       <h3 class="nhsuk-heading-s">Header</h3>
       <pre class="demo-json" id="id-token-header" data-testid="id-token-header">${JSON.stringify(header, null, 2)}</pre>
       <h3 class="nhsuk-heading-s">Payload</h3>
-      <pre class="demo-json" id="id-token-payload" data-testid="id-token-payload">${JSON.stringify(payload, null, 2)}</pre>
+      <pre class="demo-json" id="id-token-payload" data-testid="id-token-payload">${JSON.stringify(redactNhsNumber(payload), null, 2)}</pre>
 
       <h2>NHS App single sign-on</h2>
       <p>The NHS App opens services with a one-time <code>assertedLoginIdentity</code>. The edge handler can make one from this session, so you can see the silent sign-in.</p>
@@ -328,8 +406,8 @@ function showAccount() {
       <button class="nhsuk-button nhsuk-button--warning" data-module="nhsuk-button" type="button" id="sign-out" data-testid="sign-out">Sign out</button>
     `,
   );
-  document.getElementById('get-userinfo').addEventListener('click', getUserinfo);
-  document.getElementById('refresh').addEventListener('click', refresh);
+  document.getElementById('get-userinfo').addEventListener('click', oneAtATime(getUserinfo));
+  document.getElementById('refresh').addEventListener('click', oneAtATime(refresh));
   document.getElementById('try-sso').addEventListener('click', trySso);
   document.getElementById('sign-out').addEventListener('click', async () => {
     await edge('/sign-out', { method: 'POST' }).catch(() => {});
@@ -351,34 +429,75 @@ async function edge(path, init = {}) {
   return { ok: res.ok, status: res.status, body };
 }
 
+// One userinfo or refresh call at a time: NHS login rotates refresh tokens, and two refreshes at
+// once would present the same one twice (a reused refresh token may end the session).
+let busy = false;
+function oneAtATime(fn) {
+  return async () => {
+    if (busy) return;
+    busy = true;
+    const buttons = [...document.querySelectorAll('#get-userinfo, #refresh')];
+    for (const b of buttons) b.disabled = true;
+    try {
+      await fn();
+    } finally {
+      busy = false;
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+}
+
 function output(id, content) {
   document.getElementById(id).innerHTML = String(content);
 }
 
-function failure(id, what, r) {
+/** An NhsLoginError (or an edge answer as { status, error, message }) in one sentence, for developers. */
+function problem(e) {
+  const where = [e.status && `HTTP ${e.status}`, e.error].filter(Boolean).join(', ');
+  const again = e.error === 'login_required' || e.error === 'invalid_grant' ? ' Sign in again.' : '';
+  return `${where ? `${where}: ` : ''}${e.message ?? 'no answer'}${again}`;
+}
+
+function failure(id, what, e) {
+  output(id, html`<div class="nhsuk-error-message" data-testid="${id}-error" id="${id}-error"><span class="nhsuk-u-visually-hidden">Error: </span>${what} failed: ${problem(e)}</div>`);
+}
+
+// NhsLogin.userinfo(): GET /auth/userinfo with the access token it keeps in memory; on a 401
+// (expired, 5 minutes at NHS login) it refreshes once through /auth/refresh and tries again.
+async function getUserinfo() {
+  if (!session) return;
+  const s = session;
+  let info;
+  try {
+    info = await login.userinfo();
+  } catch (e) {
+    return failure('userinfo-output', 'Userinfo', e);
+  }
+  if (session !== s) return; // signed out meanwhile
+  s.userinfo = info;
+  s.userinfoError = null;
   output(
-    id,
-    html`<div class="nhsuk-error-message" data-testid="${id}-error" id="${id}-error"><span class="nhsuk-u-visually-hidden">Error: </span>${what} failed (HTTP ${r.status}): ${r.body.error_description ?? r.body.error ?? 'no answer'}</div>`,
+    'userinfo-output',
+    html`<h3 class="nhsuk-heading-s">Userinfo</h3><pre class="demo-json" id="userinfo-result" data-testid="userinfo-result">${JSON.stringify(redactNhsNumber(info), null, 2)}</pre>`,
   );
 }
 
-async function getUserinfo() {
-  if (!session) return;
-  const r = await edge('/userinfo', { headers: { authorization: `Bearer ${session.accessToken}` } });
-  if (!r.ok) return failure('userinfo-output', 'Userinfo', r);
-  output('userinfo-output', html`<h3 class="nhsuk-heading-s">Userinfo</h3><pre class="demo-json" id="userinfo-result" data-testid="userinfo-result">${JSON.stringify(r.body, null, 2)}</pre>`);
-}
-
+// NhsLogin.refresh(): POST /auth/refresh (the refresh token is in the edge's HttpOnly cookie).
 async function refresh() {
   if (!session) return;
-  const r = await edge('/refresh', { method: 'POST' });
-  if (!r.ok) return failure('refresh-output', 'Refresh', r);
-  session.accessToken = r.body.access_token;
-  session.refreshedAt = Date.now();
-  const shown = { ...r.body, access_token: `${String(r.body.access_token).slice(0, 8)}… (${String(r.body.access_token).length} characters)` };
+  const s = session;
+  let t;
+  try {
+    t = await login.refresh();
+  } catch (e) {
+    return failure('refresh-output', 'Refresh', e);
+  }
+  if (session !== s) return;
+  s.refreshedAt = Date.now();
+  const shown = { ...t, accessToken: `${t.accessToken.slice(0, 8)}… (${t.accessToken.length} characters)` };
   output(
     'refresh-output',
-    html`<p id="refresh-result" data-testid="refresh-result">New access token issued at ${formatTime(Math.floor(session.refreshedAt / 1000))}. It lasts ${minutes(r.body.expires_in ?? 0)}.</p>
+    html`<p id="refresh-result" data-testid="refresh-result">New access token issued at ${formatTime(Math.floor(s.refreshedAt / 1000))}. It lasts ${minutes(t.expiresIn ?? 0)}.</p>
       <pre class="demo-json">${JSON.stringify(shown, null, 2)}</pre>`,
   );
 }
@@ -386,7 +505,7 @@ async function refresh() {
 async function trySso() {
   if (!session) return;
   const r = await edge('/sso-assertion', { method: 'POST' });
-  if (!r.ok) return failure('userinfo-output', 'Single sign-on', r);
+  if (!r.ok) return failure('userinfo-output', 'Single sign-on', { status: r.status, error: r.body.error, message: r.body.error_description });
   endSession();
   go(`/?assertedLoginIdentity=${encodeURIComponent(r.body.asserted_login_identity)}`);
 }

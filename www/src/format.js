@@ -1,8 +1,21 @@
 // Display formats of the NHS.UK service manual (content style guide).
 
-/** `9990000018` → `999 000 0018` (3-3-4, as NHS numbers are written). */
-export function formatNhsNumber(n) {
-  return typeof n === 'string' && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n;
+// NHS login developer documentation, "Scopes and claims", note 1
+// (https://nhsconnect.github.io/nhslogin/scopes-and-claims/): "NHS number is part of a user's
+// claimed identity. The user must not be given or presented with the NHS number which has been
+// traced by NHS login." So the demo only ever says that one was received: in the details list,
+// in the decoded ID token and in the userinfo answer alike.
+
+/** What the details list shows for a received NHS number. */
+export const NHS_NUMBER_RECEIVED = 'Received (not shown, as NHS login requires)';
+/** What a displayed claims object (ID token payload, userinfo) shows in place of the NHS number. */
+export const NHS_NUMBER_REDACTED = '•••• (received)';
+
+/** A copy of `value` for display, with every `nhs_number` member's value (at any depth) redacted. */
+export function redactNhsNumber(value) {
+  if (Array.isArray(value)) return value.map(redactNhsNumber);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'nhs_number' ? NHS_NUMBER_REDACTED : redactNhsNumber(v)]));
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
