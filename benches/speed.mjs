@@ -95,13 +95,12 @@ async function floor(idToken, { clientId, nonce, vtr, now, clockSkewSeconds: ske
 }
 
 // (3) Our pure-Rust variant: RS512 in wasm, the keyset parsed once. The wasm
-// boundary speaks strings: lists joined with \x1f; the result is "1" + claims
-// JSON, or "0" + code \x1f message.
+// boundary takes a JSON options object and answers {"ok": claims} or {"error": {...}}.
 const rustKeyset = new rsaGlue.Keyset(JSON.stringify(jwks));
 async function rust(idToken, { clientId, nonce, vtr, now, clockSkewSeconds }) {
-  const r = rsaGlue.validate_in_rust(idToken, rustKeyset, ISSUER, clientId, nonce, vtr.join('\x1f'), clockSkewSeconds, now);
-  if (r[0] !== '1') throw new Error(r.slice(1).replace('\x1f', ': '));
-  return JSON.parse(r.slice(1));
+  const r = JSON.parse(rsaGlue.validate_in_rust(idToken, rustKeyset, JSON.stringify({ issuer: ISSUER, clientId, nonce, vtr, now, clockSkewSeconds })));
+  if (r.error) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.ok;
 }
 
 const contenders = [

@@ -39,7 +39,7 @@ export type ErrorCode =
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
-  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; error?: string; errorDescription?: string; status?: number });
+  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; error?: string; errorDescription?: string; status?: number; field?: string; claim?: string });
   readonly name: 'NhsLoginError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
@@ -49,6 +49,10 @@ export declare class NhsLoginError extends Error {
   readonly errorDescription?: string;
   /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`: the HTTP status of the edge handler's answer. */
   readonly status?: number;
+  /** For `invalid_option`: the option at fault, e.g. `redirectUri`. */
+  readonly field?: string;
+  /** For `missing_claim` and `invalid_claim`: the claim at fault, e.g. `exp`. */
+  readonly claim?: string;
 }
 
 /** Every error code, for iteration and exhaustiveness checks. */

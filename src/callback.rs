@@ -16,12 +16,15 @@ pub struct Callback {
 }
 
 /// Characters RFC 6749 §4.1.2.1 allows in `error` and `error_description`
-/// (%x20-21 / %x23-5B / %x5D-7E). Anything else is replaced, so that no
-/// markup or control character from the URL reaches an error message.
+/// (%x20-21 / %x23-5B / %x5D-7E), less the HTML-significant `<`, `>`, `&` and
+/// `'` (`"` is outside the set already). Anything else is replaced by `?`, so
+/// no markup or control character from the URL reaches an error: the text
+/// is plain and safe to show, though it should still go in as text, never HTML.
 fn sanitise(s: &str) -> String {
     s.chars()
         .take(256)
         .map(|c| match c {
+            '<' | '>' | '&' | '\'' => '?',
             ' '..='!' | '#'..='[' | ']'..='~' => c,
             _ => '?',
         })
@@ -215,6 +218,18 @@ mod tests {
                 assert_ne!(e.message(), "NHS login returned an error");
             }
         }
+    }
+
+    #[test]
+    fn provider_text_is_plain_text_without_markup() {
+        let url = "https://a/cb?state=st&error=x%3Cb%3E&error_description=%3Cimg%20src%3Dx%20onerror%3D%27alert(1)%27%3E%20%26amp%3B%20%22q%22";
+        let e = parse_callback(url, "st", None).unwrap_err();
+        let p = e.provider_error().unwrap();
+        assert_eq!(p.error, "x?b?");
+        assert_eq!(
+            p.error_description.as_deref(),
+            Some("?img src=x onerror=?alert(1)?? ?amp; ?q?")
+        );
     }
 
     #[test]

@@ -123,6 +123,8 @@ pub struct Error {
     code: ErrorCode,
     message: Cow<'static, str>,
     provider: Option<Box<ProviderError>>,
+    /// The option (`invalid_option`) or claim (`missing_claim`, `invalid_claim`) at fault.
+    subject: Option<Cow<'static, str>>,
 }
 
 impl Error {
@@ -137,6 +139,7 @@ impl Error {
             code,
             message: Cow::Borrowed(message),
             provider: None,
+            subject: None,
         }
     }
 
@@ -148,31 +151,39 @@ impl Error {
             code,
             message: Cow::Owned(cat(parts)),
             provider: None,
+            subject: None,
         }
+    }
+
+    fn about(mut self, subject: &'static str) -> Self {
+        self.subject = Some(Cow::Borrowed(subject));
+        self
     }
 
     /// `invalid_option` naming the field and the rule it breaks.
     #[inline(never)]
-    pub(crate) fn option(field: &str, rule: &str) -> Self {
-        Error::with_parts(ErrorCode::InvalidOption, &["option `", field, "` ", rule])
+    pub(crate) fn option(field: &'static str, rule: &str) -> Self {
+        Error::with_parts(ErrorCode::InvalidOption, &["option `", field, "` ", rule]).about(field)
     }
 
     /// `missing_claim` naming the claim.
     #[inline(never)]
-    pub(crate) fn missing_claim(name: &str) -> Self {
+    pub(crate) fn missing_claim(name: &'static str) -> Self {
         Error::with_parts(
             ErrorCode::MissingClaim,
             &["the ID token has no `", name, "` claim"],
         )
+        .about(name)
     }
 
     /// `invalid_claim` naming the claim and the rule it breaks.
     #[inline(never)]
-    pub(crate) fn invalid_claim(name: &str, rule: &str) -> Self {
+    pub(crate) fn invalid_claim(name: &'static str, rule: &str) -> Self {
         Error::with_parts(
             ErrorCode::InvalidClaim,
             &["the ID token claim `", name, "` ", rule],
         )
+        .about(name)
     }
 
     pub(crate) fn provider(error: String, error_description: Option<String>) -> Self {
@@ -184,6 +195,7 @@ impl Error {
                 error,
                 error_description,
             })),
+            subject: None,
         }
     }
 
@@ -195,6 +207,29 @@ impl Error {
     /// A human-readable explanation. It never contains secret values.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// For [`ErrorCode::InvalidOption`]: the option at fault, e.g. `redirectUri`.
+    ///
+    /// ```
+    /// use nhs_login_client::{create_authorization_request, AuthorizeOptions};
+    /// let o = AuthorizeOptions::new("https://auth.login.nhs.uk/authorize", "c", "https://a.example/cb?x=1");
+    /// assert_eq!(create_authorization_request(&o).unwrap_err().field(), Some("redirectUri"));
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        match self.code {
+            ErrorCode::InvalidOption => self.subject.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// For [`ErrorCode::MissingClaim`] and [`ErrorCode::InvalidClaim`]: the
+    /// claim at fault, e.g. `exp`.
+    pub fn claim(&self) -> Option<&str> {
+        match self.code {
+            ErrorCode::MissingClaim | ErrorCode::InvalidClaim => self.subject.as_deref(),
+            _ => None,
+        }
     }
 
     /// For [`ErrorCode::ProviderError`]: the `error` and `error_description`

@@ -271,11 +271,12 @@ impl IdTokenVerifier {
         self
     }
 
-    /// Skips the `nonce` comparison. Only for a server that exchanges the code
-    /// on behalf of a browser which checks the nonce itself (the edge handler
-    /// when the browser does not send its nonce); never for the party that
-    /// created the authorization request.
-    pub fn without_nonce_check(mut self) -> Self {
+    /// Skips the `nonce` comparison (OIDC Core 3.1.3.7 (11)): insecure unless
+    /// another party compares the nonce. Only for a server that exchanges the
+    /// code on behalf of a browser which checks the nonce itself (the edge
+    /// handler with `requireNonce: false`); never for the party that created
+    /// the authorization request.
+    pub fn insecure_skip_nonce_check(mut self) -> Self {
         self.check_nonce = false;
         self
     }

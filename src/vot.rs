@@ -43,11 +43,9 @@ impl Vector {
     /// `invalid_option` (field `vtr`) for any other string.
     pub fn parse_requested(s: &str) -> Result<Self> {
         if !KNOWN_VECTORS.contains(&s) {
-            return Err(Error::with_parts(
-                ErrorCode::InvalidOption,
-                &[
-                    "option `vtr` has a vector NHS login does not define; use P0, P5 or P9 with Cp, Cp.Cd, Cp.Ck or Cm (EIS Table 21)",
-                ],
+            return Err(Error::option(
+                "vtr",
+                "has a vector NHS login does not define; use P0, P5 or P9 with Cp, Cp.Cd, Cp.Ck or Cm (EIS Table 21)",
             ));
         }
         Self::parse(s).ok_or_else(|| Error::option("vtr", "has an unparsable vector"))
@@ -203,6 +201,7 @@ mod tests {
             let e = Vector::parse_requested(v).unwrap_err();
             assert_eq!(e.code(), ErrorCode::InvalidOption, "{v}");
             assert!(e.message().contains("vtr"));
+            assert_eq!(e.field(), Some("vtr"));
         }
         assert!(Vtr::new::<&str>(&[]).is_err());
         assert!(Vtr::new(&["P9.Cm", "P9.Cm"]).is_err());

@@ -1,16 +1,13 @@
 //! The WebAssembly boundary: thin `#[wasm_bindgen]` functions over the core.
 //!
-//! Kept deliberately narrow (strings and numbers in, strings out) because
-//! every exported type and every `JsValue` adds JavaScript glue. The npm
-//! wrapper (`pkg/src/core.js`) turns the results into objects and the errors
-//! into `NhsLoginError` instances with a stable `code`.
-//!
-//! Every export returns one string: `"1" + value` on success, or
-//! `"0" + code \x1f message [\x1f error \x1f error_description]` on failure.
-//! No `JsValue`, array or exception crosses the boundary, which keeps the
-//! generated glue small. Lists (scopes, vectors) come in joined with `\x1f`;
-//! the wrapper refuses strings that contain it. The separator cannot occur in
-//! a code, a message, a URL we build or a sanitised provider error.
+//! One typed protocol, JSON both ways: each export takes a JSON options
+//! object (read by the crate's strict parser, so every type rule and its
+//! `invalid_option` message lives here, in Rust) and answers one JSON text,
+//! `{"ok": value}` or `{"error": {"code", "message", "field"?, "claim"?,
+//! "error"?, "error_description"?}}`. The npm wrapper (`pkg/src/core.js`)
+//! `JSON.parse`s it and turns an `error` into an `NhsLoginError` with the same
+//! members. Strings are the only values crossing: no `JsValue` and no
+//! exported type but the parsed [`Keyset`], which keeps the generated glue small.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -20,293 +17,90 @@ use crate::authorize::{
 };
 use crate::callback::parse_callback;
 use crate::claims::{check_userinfo, CheckedClaims};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::id_token::{claims_segment, IdTokenVerifier, UntrustedToken};
+use crate::json::{self, Value};
 use crate::jwks::Jwks;
 use crate::vot::Vtr;
 use wasm_bindgen::prelude::*;
 
-const SEP: &str = "\u{1f}";
+// ---- reading the options object --------------------------------------------
 
-fn encode_error(e: Error) -> String {
-    match e.provider_error() {
-        Some(p) => cat(&[
-            e.code().as_str(),
-            SEP,
-            e.message(),
-            SEP,
-            &p.error,
-            SEP,
-            p.error_description.as_deref().unwrap_or(""),
-        ]),
-        None => cat(&[e.code().as_str(), SEP, e.message()]),
-    }
-}
+/// A JSON options object; `null` members count as absent (as `undefined` in JS).
+struct Options(Vec<(String, Value)>);
 
-/// Encodes a result as described in the module documentation.
-fn out(r: Result<String, Error>) -> String {
-    match r {
-        Ok(v) => cat(&["1", &v]),
-        Err(e) => cat(&["0", &encode_error(e)]),
-    }
-}
-
-/// Splits a `\x1f`-joined list; the empty string is the empty list.
-fn list(s: &str) -> Vec<String> {
-    if s.is_empty() {
-        Vec::new()
-    } else {
-        s.split('\u{1f}').map(String::from).collect()
-    }
-}
-
-/// Builds the authorization request. Returns `url \x1f state \x1f nonce \x1f codeVerifier`.
-///
-/// `environment` or `authorization_endpoint` (one of them, the explicit
-/// endpoint winning); `allow_registration`: 0 unset, 1 true, 2 false.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen]
-pub fn authorize(
-    environment: Option<String>,
-    authorization_endpoint: Option<String>,
-    client_id: String,
-    redirect_uri: String,
-    scope: &str,
-    vtr: Option<String>,
-    prompt: Option<String>,
-    asserted_login_identity: Option<String>,
-    allow_registration: u8,
-    display: Option<String>,
-) -> String {
-    let run = || -> Result<String, Error> {
-        let endpoint = match (authorization_endpoint, environment) {
-            (Some(e), _) => e,
-            (None, Some(env)) => Environment::from_name(&env)?.authorization_endpoint(),
-            (None, None) => {
-                return Err(Error::option(
-                    "authorizationEndpoint",
-                    "or `environment` is required",
-                ))
-            }
-        };
-        let opts = AuthorizeOptions {
-            authorization_endpoint: endpoint,
-            client_id,
-            redirect_uri,
-            scope: list(scope),
-            vtr: vtr.as_deref().map(list),
-            prompt: prompt.as_deref().map(Prompt::from_name).transpose()?,
-            asserted_login_identity,
-            allow_registration: match allow_registration {
-                1 => Some(true),
-                2 => Some(false),
-                _ => None,
-            },
-            display: display.as_deref().map(Display::from_name).transpose()?,
-        };
-        let r = create_authorization_request(&opts)?;
-        Ok(cat(&[
-            &r.url,
-            SEP,
-            &r.state,
-            SEP,
-            &r.nonce,
-            SEP,
-            r.code_verifier.as_str(),
-        ]))
-    };
-    out(run())
-}
-
-/// The issuer of a named environment, or `invalid_option`.
-#[wasm_bindgen]
-pub fn issuer_of(environment: &str) -> String {
-    out(Environment::from_name(environment).map(|e| e.issuer().to_owned()))
-}
-
-/// Parses the redirect URL; returns the authorization code.
-#[wasm_bindgen]
-pub fn callback(url: &str, state: &str, issuer: Option<String>) -> String {
-    out(parse_callback(url, state, issuer.as_deref()).map(|c| c.code))
-}
-
-/// A parsed JWKS, kept on the JS side per JWKS object so it is parsed once.
-/// Construction never throws: [`Keyset::error`] reports a malformed document.
-#[wasm_bindgen]
-pub struct Keyset(Result<Jwks, Error>);
-
-#[wasm_bindgen]
-impl Keyset {
-    /// Parses a JWKS document (JSON text).
-    #[wasm_bindgen(constructor)]
-    pub fn new(json: &str) -> Keyset {
-        Keyset(Jwks::parse(json.as_bytes()))
-    }
-
-    /// `""` if the document parsed, else the encoded error (without the leading `0`).
-    pub fn error(&self) -> String {
-        match &self.0 {
-            Ok(_) => String::new(),
-            Err(e) => encode_error(e.clone()),
+impl Options {
+    fn parse(text: &str) -> Result<Options, Error> {
+        match json::parse(text.as_bytes()) {
+            Some(Value::Object(members)) => Ok(Options(members)),
+            _ => Err(Error::option("options", "must be an object")),
         }
     }
 
-    /// The key at `index` as `n.e` (both base64url), for WebCrypto import.
-    pub fn key(&self, index: u32) -> String {
-        match &self.0 {
-            Ok(jwks) => jwks
-                .get(index as usize)
-                .map(|k| cat(&[k.n(), ".", k.e()]))
-                .unwrap_or_default(),
-            Err(_) => String::new(),
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .filter(|v| !matches!(v, Value::Null))
+    }
+
+    fn string(&self, name: &'static str) -> Result<Option<String>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Error::option(name, "must be a string")),
+        }
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, Error> {
+        self.string(name)?
+            .ok_or_else(|| Error::option(name, "is required"))
+    }
+
+    fn strings(&self, name: &'static str) -> Result<Option<Vec<String>>, Error> {
+        let bad = || Error::option(name, "must be an array of strings");
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(String::from).ok_or_else(bad))
+                .collect::<Result<_, _>>()
+                .map(Some),
+            Some(_) => Err(bad()),
+        }
+    }
+
+    fn boolean(&self, name: &'static str) -> Result<Option<bool>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(Error::option(name, "must be a boolean")),
+        }
+    }
+
+    fn number(&self, name: &'static str) -> Result<Option<f64>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(*n)),
+            Some(_) => Err(Error::option(name, "must be a number")),
+        }
+    }
+
+    /// `issuer`, else the issuer of `environment`, else `None`.
+    fn issuer(&self) -> Result<Option<String>, Error> {
+        match (self.string("issuer")?, self.string("environment")?) {
+            (Some(issuer), _) => Ok(Some(issuer)),
+            (None, Some(env)) => Ok(Some(Environment::from_name(&env)?.issuer().into())),
+            (None, None) => Ok(None),
         }
     }
 }
 
-impl Keyset {
-    fn jwks(&self) -> Result<&Jwks, Error> {
-        self.0.as_ref().map_err(Clone::clone)
-    }
-}
-
-/// Step 1 of validation: structure, `alg` allow-list and `crit`, then key
-/// selection by `kid`. Returns the index of the key to verify with.
-#[wasm_bindgen]
-pub fn select_key(token: &str, keys: &Keyset) -> String {
-    let run = || -> Result<String, Error> {
-        let t = UntrustedToken::decode(token)?;
-        let index = keys.jwks()?.select(t.kid())?;
-        // Key indexes are small: one decimal digit per step, no formatting machinery.
-        let mut digits = Vec::new();
-        let mut n = index;
-        loop {
-            digits.push(b'0' + (n % 10) as u8);
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        digits.reverse();
-        Ok(String::from_utf8(digits).unwrap_or_default())
-    };
-    out(run())
-}
-
-#[cfg(feature = "rsa")]
-fn verifier(
-    issuer: String,
-    client_id: String,
-    vtr: Option<String>,
-    skew: f64,
-) -> Result<IdTokenVerifier, Error> {
-    verifier_with(issuer, client_id, vtr, skew, true)
-}
-
-fn verifier_with(
-    issuer: String,
-    client_id: String,
-    vtr: Option<String>,
-    skew: f64,
-    check_nonce: bool,
-) -> Result<IdTokenVerifier, Error> {
-    // EIS Table 16: "a few minutes" of leeway at most.
-    if !(0.0..=600.0).contains(&skew) {
-        return Err(Error::option(
-            "clockSkewSeconds",
-            "must be a number from 0 to 600",
-        ));
-    }
-    let mut v = IdTokenVerifier::new(issuer, client_id).with_clock_skew(skew as u64);
-    if !check_nonce {
-        v = v.without_nonce_check();
-    }
-    if let Some(vtr) = vtr {
-        v = v.with_vtr(Vtr::new(&list(&vtr))?);
-    }
-    Ok(v)
-}
-
-/// Step 3 of validation (after the signature): the claims. Returns the
-/// claims JSON text for `JSON.parse`. `check_nonce = false` is for the edge
-/// handler when the browser keeps its nonce to itself.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen]
-pub fn check_claims(
-    token: &str,
-    issuer: String,
-    client_id: String,
-    nonce: Option<String>,
-    check_nonce: bool,
-    vtr: Option<String>,
-    skew: f64,
-    now: f64,
-) -> String {
-    let run = || -> Result<String, Error> {
-        if !now.is_finite() {
-            return Err(Error::option("now", "must be a finite number of seconds"));
-        }
-        // select_key has checked the header; only the claims are needed here.
-        let payload = claims_segment(token)?;
-        let checked = verifier_with(issuer, client_id, vtr, skew, check_nonce)?.check_claims(
-            &payload,
-            nonce.as_deref(),
-            now,
-        )?;
-        let text = String::from_utf8(payload).map_err(|_| {
-            Error::new(
-                crate::ErrorCode::MalformedToken,
-                "the JWT claims are not UTF-8",
-            )
-        })?;
-        Ok(with_edits(text, &checked))
-    };
-    out(run())
-}
-
-/// Checks a userinfo answer against the session's `sub` and normalises its
-/// profile claims ([`check_userinfo`]). Answers like [`check_claims`].
-#[wasm_bindgen]
-pub fn userinfo(body: &str, sub: &str) -> String {
-    out(check_userinfo(body.as_bytes(), sub).map(|c| with_edits(body.into(), &c)))
-}
-
-/// The claims go back as their own JSON text (no serialiser in the module);
-/// normalisations and left-out claims follow as edits, only when there are any.
-fn with_edits(mut text: String, checked: &CheckedClaims) -> String {
-    if !checked.warnings.is_empty() || !checked.normalised.is_empty() {
-        text.push_str(SEP);
-        push_edits(&mut text, checked);
-    }
-    text
-}
-
-/// Appends the edits the wrapper applies to the parsed claims:
-/// `{"warnings":[{"claim":..,"message":..}],"set":[[name,bool]]}`. Valid JSON
-/// text never holds a raw `\x1f`, so the separator before it is unambiguous.
-fn push_edits(out: &mut String, checked: &CheckedClaims) {
-    out.push_str("{\"warnings\":[");
-    for (i, w) in checked.warnings.iter().enumerate() {
-        out.push_str(if i == 0 {
-            "{\"claim\":"
-        } else {
-            ",{\"claim\":"
-        });
-        push_json_string(out, &w.claim);
-        out.push_str(",\"message\":");
-        push_json_string(out, w.message);
-        out.push('}');
-    }
-    out.push_str("],\"set\":[");
-    for (i, (name, b)) in checked.normalised.iter().enumerate() {
-        out.push_str(if i == 0 { "[" } else { ",[" });
-        push_json_string(out, name);
-        out.push_str(if *b { ",true]" } else { ",false]" });
-    }
-    out.push_str("]}");
-}
+// ---- writing the answer ------------------------------------------------------
 
 /// Appends `s` as a JSON string (RFC 8259 §7).
-fn push_json_string(out: &mut String, s: &str) {
+fn push_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
@@ -324,35 +118,305 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON object written member by member.
+struct Object(String);
+
+impl Object {
+    fn new() -> Self {
+        Object(String::from("{"))
+    }
+
+    fn key(&mut self, name: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        push_str(&mut self.0, name);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    fn str(mut self, name: &str, value: &str) -> Self {
+        push_str(self.key(name), value);
+        self
+    }
+
+    fn opt(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.str(name, v),
+            None => self,
+        }
+    }
+
+    /// A member whose value is JSON text already.
+    fn raw(mut self, name: &str, json: &str) -> Self {
+        self.key(name).push_str(json);
+        self
+    }
+
+    fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+fn error_json(e: &Error) -> String {
+    let p = e.provider_error();
+    let body = Object::new()
+        .str("code", e.code().as_str())
+        .str("message", e.message())
+        .opt("field", e.field())
+        .opt("claim", e.claim())
+        .opt("error", p.map(|p| p.error.as_str()))
+        .opt(
+            "error_description",
+            p.and_then(|p| p.error_description.as_deref()),
+        )
+        .end();
+    Object::new().raw("error", &body).end()
+}
+
+/// `{"ok": value}` (value is JSON text) or `{"error": {...}}`.
+fn answer(r: Result<String, Error>) -> String {
+    match r {
+        Ok(v) => Object::new().raw("ok", &v).end(),
+        Err(e) => error_json(&e),
+    }
+}
+
+/// The claims as their own JSON text (no serialiser in the module), with
+/// the edits of the core's profile rule for the wrapper to apply:
+/// `{"claims": {...}, "warnings": [{"claim", "message"}], "set": [[name, bool]]}`.
+fn claims_answer(text: &str, checked: &CheckedClaims) -> String {
+    let mut warnings = String::from("[");
+    for w in &checked.warnings {
+        if warnings.len() > 1 {
+            warnings.push(',');
+        }
+        warnings.push_str(
+            &Object::new()
+                .str("claim", &w.claim)
+                .str("message", w.message)
+                .end(),
+        );
+    }
+    warnings.push(']');
+    let mut set = String::from("[");
+    for (name, b) in &checked.normalised {
+        if set.len() > 1 {
+            set.push(',');
+        }
+        set.push('[');
+        push_str(&mut set, name);
+        set.push_str(if *b { ",true]" } else { ",false]" });
+    }
+    set.push(']');
+    Object::new()
+        .raw("claims", text)
+        .raw("warnings", &warnings)
+        .raw("set", &set)
+        .end()
+}
+
+// ---- the exports -------------------------------------------------------------
+
+/// Builds the authorization request. Options: `environment` or
+/// `authorizationEndpoint` (the endpoint wins), `clientId`, `redirectUri`,
+/// `scope`, `vtr`, `prompt`, `assertedLoginIdentity`, `allowRegistration`,
+/// `display`. Answers `{ url, state, nonce, codeVerifier }`.
+#[wasm_bindgen]
+pub fn authorize(options: &str) -> String {
+    let run = || -> Result<String, Error> {
+        let o = Options::parse(options)?;
+        let endpoint = match (o.string("authorizationEndpoint")?, o.string("environment")?) {
+            (Some(e), _) => e,
+            (None, Some(env)) => Environment::from_name(&env)?.authorization_endpoint(),
+            (None, None) => {
+                return Err(Error::option(
+                    "authorizationEndpoint",
+                    "or `environment` is required",
+                ))
+            }
+        };
+        let opts = AuthorizeOptions {
+            authorization_endpoint: endpoint,
+            client_id: o.required("clientId")?,
+            redirect_uri: o.required("redirectUri")?,
+            scope: o.strings("scope")?.unwrap_or_else(|| vec!["openid".into()]),
+            vtr: o.strings("vtr")?,
+            prompt: o
+                .string("prompt")?
+                .as_deref()
+                .map(Prompt::from_name)
+                .transpose()?,
+            asserted_login_identity: o.string("assertedLoginIdentity")?,
+            allow_registration: o.boolean("allowRegistration")?,
+            display: o
+                .string("display")?
+                .as_deref()
+                .map(Display::from_name)
+                .transpose()?,
+        };
+        let r = create_authorization_request(&opts)?;
+        Ok(Object::new()
+            .str("url", &r.url)
+            .str("state", &r.state)
+            .str("nonce", &r.nonce)
+            .str("codeVerifier", r.code_verifier.as_str())
+            .end())
+    };
+    answer(run())
+}
+
+/// Checks the redirect. Options: `url`, `state`, and `issuer` or
+/// `environment` for the RFC 9207 `iss` check. Answers `{ code }`.
+#[wasm_bindgen]
+pub fn callback(options: &str) -> String {
+    let run = || -> Result<String, Error> {
+        let o = Options::parse(options)?;
+        let issuer = o.issuer()?;
+        let cb = parse_callback(
+            &o.required("url")?,
+            &o.required("state")?,
+            issuer.as_deref(),
+        )?;
+        Ok(Object::new().str("code", &cb.code).end())
+    };
+    answer(run())
+}
+
+/// A parsed JWKS, kept on the JS side per JWKS object so it is parsed once.
+/// Construction never throws: [`Keyset::error`] reports a malformed document.
+#[wasm_bindgen]
+pub struct Keyset(Result<Jwks, Error>);
+
+#[wasm_bindgen]
+impl Keyset {
+    /// Parses a JWKS document (JSON text).
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: &str) -> Keyset {
+        Keyset(Jwks::parse(json.as_bytes()))
+    }
+
+    /// `""` if the document parsed, else the error answer.
+    pub fn error(&self) -> String {
+        match &self.0 {
+            Ok(_) => String::new(),
+            Err(e) => error_json(e),
+        }
+    }
+
+    /// The key at `index` as a JWK for WebCrypto's `importKey('jwk', ...)`:
+    /// `{"kty":"RSA","n":..,"e":..,"alg":"RS512"}`, or `""` if there is none.
+    pub fn key(&self, index: u32) -> String {
+        match self.0.as_ref().ok().and_then(|j| j.get(index as usize)) {
+            Some(k) => Object::new()
+                .str("kty", "RSA")
+                .str("n", k.n())
+                .str("e", k.e())
+                .str("alg", "RS512")
+                .end(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Step 1 of validation: structure, `alg` allow-list and `crit`, then key
+/// selection by `kid`. Answers the index of the key to verify with.
+#[wasm_bindgen]
+pub fn select_key(token: &str, keys: &Keyset) -> String {
+    let run = || -> Result<String, Error> {
+        let t = UntrustedToken::decode(token)?;
+        let jwks = keys.0.as_ref().map_err(Clone::clone)?;
+        let index = jwks.select(t.kid())?;
+        // Key indexes are small: decimal digits without formatting machinery.
+        let mut digits = Vec::new();
+        let mut n = index;
+        loop {
+            digits.push(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        digits.reverse();
+        Ok(String::from_utf8(digits).unwrap_or_default())
+    };
+    answer(run())
+}
+
+/// The verifier an options object describes: `issuer` or `environment`,
+/// `clientId`, `vtr`, `clockSkewSeconds` (0 to 600, EIS Table 16: "a few
+/// minutes" at most), `insecureSkipNonceCheck` (the edge handler's internal
+/// option, never offered by the public `validateIdToken`).
+fn verifier(o: &Options) -> Result<IdTokenVerifier, Error> {
+    let issuer = o
+        .issuer()?
+        .ok_or_else(|| Error::option("issuer", "(or `environment`) is required"))?;
+    let skew = o.number("clockSkewSeconds")?.unwrap_or(60.0);
+    if !(0.0..=600.0).contains(&skew) {
+        return Err(Error::option(
+            "clockSkewSeconds",
+            "must be a number from 0 to 600",
+        ));
+    }
+    let mut v = IdTokenVerifier::new(issuer, o.required("clientId")?).with_clock_skew(skew as u64);
+    if let Some(vtr) = o.strings("vtr")? {
+        v = v.with_vtr(Vtr::new(&vtr)?);
+    }
+    if o.boolean("insecureSkipNonceCheck")? == Some(true) {
+        v = v.insecure_skip_nonce_check();
+    }
+    Ok(v)
+}
+
+/// Step 3 of validation, for a token whose RS512 signature the host (the
+/// JavaScript wrapper, with WebCrypto) has checked with the key
+/// [`select_key`] chose: the claims. The name says what it trusts; it is for
+/// the wrapper only. Options: those of the verifier, `nonce` (absent: the
+/// token must carry none) and `now` (seconds). Answers the claims with the
+/// profile-claim edits.
+#[doc(hidden)]
+#[wasm_bindgen]
+pub fn assume_signature_checked_by_host(token: &str, options: &str) -> String {
+    let run = || -> Result<String, Error> {
+        let o = Options::parse(options)?;
+        let now = o
+            .number("now")?
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| Error::option("now", "must be a finite number of seconds"))?;
+        let nonce = o.string("nonce")?;
+        let v = verifier(&o)?;
+        // select_key has checked the header; only the claims are needed here.
+        let payload = claims_segment(token)?;
+        let checked = v.check_claims(&payload, nonce.as_deref(), now)?;
+        let text = core::str::from_utf8(&payload)
+            .map_err(|_| Error::new(ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))?;
+        Ok(claims_answer(text, &checked))
+    };
+    answer(run())
+}
+
+/// Checks a userinfo answer against the session's `sub` and normalises its
+/// profile claims ([`check_userinfo`]). Answers like the claims check.
+#[wasm_bindgen]
+pub fn userinfo(body: &str, sub: &str) -> String {
+    answer(check_userinfo(body.as_bytes(), sub).map(|c| claims_answer(body, &c)))
+}
+
 /// The whole validation in Rust, RSA included (feature `rsa`). Built only for
 /// the benchmark that compares it with the WebCrypto path.
 #[cfg(feature = "rsa")]
-#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn validate_in_rust(
-    token: &str,
-    keys: &Keyset,
-    issuer: String,
-    client_id: String,
-    nonce: Option<String>,
-    vtr: Option<String>,
-    skew: f64,
-    now: f64,
-) -> String {
+pub fn validate_in_rust(token: &str, keys: &Keyset, options: &str) -> String {
     let run = || -> Result<String, Error> {
-        verifier(issuer, client_id, vtr, skew)?.verify(
-            token,
-            keys.jwks()?,
-            nonce.as_deref(),
-            now,
-        )?;
-        let t = UntrustedToken::decode(token)?;
-        String::from_utf8(t.payload()).map_err(|_| {
-            Error::new(
-                crate::ErrorCode::MalformedToken,
-                "the JWT claims are not UTF-8",
-            )
-        })
+        let o = Options::parse(options)?;
+        let now = o.number("now")?.unwrap_or(0.0);
+        let nonce = o.string("nonce")?;
+        let jwks = keys.0.as_ref().map_err(Clone::clone)?;
+        verifier(&o)?.verify(token, jwks, nonce.as_deref(), now)?;
+        let payload = claims_segment(token)?;
+        String::from_utf8(payload)
+            .map_err(|_| Error::new(ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))
     };
-    out(run())
+    answer(run())
 }

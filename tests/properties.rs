@@ -123,7 +123,8 @@ fn ref_sanitise(s: &str) -> String {
     s.chars()
         .take(256)
         .map(|c| {
-            if (' '..='~').contains(&c) && c != '"' && c != '\\' {
+            // RFC 6749 4.1.2.1's set, less the HTML-significant < > & '.
+            if (' '..='~').contains(&c) && !matches!(c, '"' | '\\' | '<' | '>' | '&' | '\'') {
                 c
             } else {
                 '?'

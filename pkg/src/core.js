@@ -39,24 +39,26 @@ const fail = (code, message, extra) => {
   throw new NhsLoginError(code, message, extra);
 };
 
-// The wasm layer answers "1" + value, or "0" + "code \x1f message [\x1f error \x1f description]".
-const raise = (e) => {
-  const [code, message, error, description] = e.split('\x1f');
-  fail(code, message, error === undefined ? undefined : { error, errorDescription: description || undefined });
+// The wasm layer takes one JSON options object and answers {"ok": value} or
+// {"error": {code, message, field?, claim?, error?, error_description?}}
+// (src/wasm.rs). Every option's type rule lives there, in Rust.
+const json = (options) => {
+  try {
+    return JSON.stringify(options);
+  } catch (cause) {
+    fail('invalid_option', 'the options must be JSON values (strings, numbers, booleans, arrays)', { cause });
+  }
 };
-const call = (r) => (r[0] === '1' ? r.slice(1) : raise(r.slice(1)));
-
-// Lists cross into wasm joined with \x1f, so no element may contain it.
-const strings = (v, field) => {
-  if (v == null) return undefined;
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.includes('\x1f'))) fail('invalid_option', `option \`${field}\` must be an array of strings`);
-  return v.join('\x1f');
+const raise = ({ code, message, field, claim, error, error_description }) =>
+  fail(code, message, { field, claim, error, errorDescription: error_description });
+// A member named __proto__ (an own property after JSON.parse, and a
+// prototype-pollution sink for code that copies claims) is dropped at any depth.
+const noProto = (key, value) => (key === '__proto__' ? undefined : value);
+const call = (answer) => {
+  const r = JSON.parse(answer, noProto);
+  return 'ok' in r ? r.ok : raise(r.error);
 };
-const str = (v, field, required) => {
-  if (v == null && !required) return undefined;
-  if (typeof v !== 'string') fail('invalid_option', `option \`${field}\` must be a string`);
-  return v;
-};
+const pick = (o, names) => Object.fromEntries(names.map((n) => [n, o[n]]));
 
 /**
  * Builds an NHS login authorization request with fresh PKCE (S256), state and nonce.
@@ -64,26 +66,12 @@ const str = (v, field, required) => {
  */
 export async function createAuthorizationRequest(o = {}) {
   await wasm();
-  const allow = o.allowRegistration;
-  if (allow != null && typeof allow !== 'boolean') fail('invalid_option', 'option `allowRegistration` must be a boolean');
-  const [url, state, nonce, codeVerifier] = call(
+  return call(
     w.authorize(
-      str(o.environment, 'environment'),
-      str(o.authorizationEndpoint, 'authorizationEndpoint'),
-      str(o.clientId, 'clientId', true),
-      str(o.redirectUri, 'redirectUri', true),
-      strings(o.scope ?? ['openid'], 'scope'),
-      strings(o.vtr, 'vtr'),
-      str(o.prompt, 'prompt'),
-      str(o.assertedLoginIdentity, 'assertedLoginIdentity'),
-      allow == null ? 0 : allow ? 1 : 2,
-      str(o.display, 'display'),
+      json(pick(o, ['environment', 'authorizationEndpoint', 'clientId', 'redirectUri', 'scope', 'vtr', 'prompt', 'assertedLoginIdentity', 'allowRegistration', 'display'])),
     ),
-  ).split('\x1f');
-  return { url, state, nonce, codeVerifier };
+  );
 }
-
-const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environment != null ? call(w.issuer_of(str(o.environment, 'environment'))) : undefined);
 
 /**
  * Checks the redirect back from NHS login. Resolves to { code }; rejects with
@@ -92,9 +80,7 @@ const issuerOf = (o) => (o.issuer != null ? str(o.issuer, 'issuer') : o.environm
  */
 export async function parseCallback(url, o = {}) {
   await wasm();
-  const href = url instanceof URL ? url.href : str(url, 'url', true);
-  const code = call(w.callback(href, str(o.state, 'state', true), issuerOf(o)));
-  return { code };
+  return call(w.callback(json({ url: url instanceof URL ? url.href : url, ...pick(o, ['state', 'issuer', 'environment']) })));
 }
 
 // ---- ID token validation -------------------------------------------------
@@ -106,21 +92,12 @@ class Keyset {
   constructor(json) {
     this.ks = new w.Keyset(json);
     const error = this.ks.error();
-    if (error) raise(error);
+    if (error) raise(JSON.parse(error).error);
     this.keys = [];
   }
   // The WebCrypto key for index i, imported once (non-extractable, verify only).
   key(i) {
-    return (this.keys[i] ??= (() => {
-      const [n, e] = this.ks.key(i).split('.');
-      return crypto.subtle.importKey(
-        'jwk',
-        { kty: 'RSA', n, e, alg: 'RS512', ext: true },
-        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' },
-        false,
-        ['verify'],
-      );
-    })());
+    return (this.keys[i] ??= crypto.subtle.importKey('jwk', JSON.parse(this.ks.key(i)), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, false, ['verify']));
   }
 }
 
@@ -167,7 +144,8 @@ export function createRemoteJwks(url, o = {}) {
   // A path such as '/auth/jwks' is resolved against the page, as fetch() does.
   let u;
   try {
-    u = new URL(str(url, 'url', true), globalThis.location?.href);
+    if (typeof url !== 'string' && !(url instanceof URL)) fail('invalid_option', 'option `url` must be a string or a URL');
+    u = new URL(url, globalThis.location?.href);
   } catch (cause) {
     if (cause instanceof NhsLoginError) throw cause;
     fail('invalid_option', `createRemoteJwks needs an absolute URL here (no page to resolve "${String(url).slice(0, 100)}" against)`, { cause });
@@ -217,58 +195,52 @@ export function createRemoteJwks(url, o = {}) {
 export async function validateIdToken(idToken, o = {}) {
   const onWarning = o.onWarning ?? (() => {});
   if (typeof onWarning !== 'function') fail('invalid_option', 'option `onWarning` must be a function');
-  const { claims, warnings } = await checkIdToken(idToken, o);
+  // No escape hatch here: the nonce is a value, or absent (the token must carry none).
+  const { claims, warnings } = await checkIdToken(idToken, { ...o, insecureSkipNonceCheck: undefined });
   for (const w of warnings) onWarning(w);
   return claims;
 }
 
-/** @internal validateIdToken's work: resolves to { claims, warnings }. */
+/**
+ * @internal validateIdToken's work: resolves to { claims, warnings }. The
+ * edge handler alone may pass `insecureSkipNonceCheck` (its `requireNonce:
+ * false`), which the public validateIdToken never forwards.
+ */
 export async function checkIdToken(idToken, o = {}) {
   await wasm();
   if (typeof idToken !== 'string' || idToken.length > 65536) fail('malformed_token', 'the ID token must be a string of at most 64 KiB');
-  const issuer = issuerOf(o);
-  if (issuer === undefined) fail('invalid_option', 'option `issuer` (or `environment`) is required');
-  const clientId = str(o.clientId, 'clientId', true);
-  const nonce = str(o.nonce, 'nonce');
-  const vtr = strings(o.vtr, 'vtr');
-  const skew = o.clockSkewSeconds ?? 60;
-  const now = o.now ?? Date.now() / 1000;
-  if (typeof skew !== 'number') fail('invalid_option', 'option `clockSkewSeconds` must be a number');
-  if (typeof now !== 'number') fail('invalid_option', 'option `now` must be a number of seconds since the epoch');
-
+  const options = json({
+    ...pick(o, ['issuer', 'environment', 'clientId', 'nonce', 'vtr', 'clockSkewSeconds', 'insecureSkipNonceCheck']),
+    now: o.now ?? Date.now() / 1000,
+  });
   const remote = o.jwks && typeof o.jwks.keyset === 'function' ? o.jwks : undefined;
   let keyset = remote ? await remote.keyset() : keysetFor(o.jwks);
   let index;
   try {
-    index = +call(w.select_key(idToken, keyset.ks));
+    index = call(w.select_key(idToken, keyset.ks));
   } catch (e) {
     // Unknown kid: the provider may have rotated its keys. Refetch (rate-limited) once.
     const fresh = remote && e.code === 'key_not_found' && (await remote.rotated());
     if (!fresh) throw e;
     keyset = fresh;
-    index = +call(w.select_key(idToken, keyset.ks));
+    index = call(w.select_key(idToken, keyset.ks));
   }
   const dot = idToken.lastIndexOf('.');
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
   const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
   if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
-  return claimsWithEdits(call(w.check_claims(idToken, issuer, clientId, nonce, o.checkNonce !== false, vtr, skew, now)));
+  return withEdits(call(w.assume_signature_checked_by_host(idToken, options)));
 }
 
 /** @internal The edge's userinfo check (EIS §3.6.2): sub, then profile claims normalised. Throws invalid_userinfo. */
 export const checkUserinfo = async (text, sub) => {
   await wasm();
-  return claimsWithEdits(call(w.userinfo(text, sub)));
+  return withEdits(call(w.userinfo(text, sub)));
 };
 
-// check_claims answers the token's claims text, then (after \x1f, only when
-// needed) the edits the core decided: profile claims to leave out (the
-// warnings) and strings to set as booleans. The rules live in Rust.
-const claimsWithEdits = (answer) => {
-  const cut = answer.indexOf('\x1f');
-  if (cut < 0) return { claims: JSON.parse(answer), warnings: [] };
-  const claims = JSON.parse(answer.slice(0, cut));
-  const { warnings, set } = JSON.parse(answer.slice(cut + 1));
+// The core answers the claims with the edits its profile rule decided:
+// claims to leave out (the warnings) and strings to set as booleans.
+const withEdits = ({ claims, warnings, set }) => {
   for (const { claim } of warnings) delete claims[claim];
   for (const [name, value] of set) Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
   return { claims, warnings };

@@ -460,13 +460,14 @@ export function createEdgeHandler(o = {}) {
     let claims;
     try {
       let warnings;
-      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce: nonce ?? undefined, checkNonce: nonce != null }));
+      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId: o.clientId, jwks: remoteJwks, vtr, clockSkewSeconds, nonce, insecureSkipNonceCheck: nonce === undefined }));
       // A profile claim of an unexpected type was left out: the operator hears of it.
       for (const w of warnings) log({ event: 'claim_warning', claim: w.claim.slice(0, 64), message: w.message });
     } catch (e) {
       if (e instanceof HttpError) throw e;
-      log({ event: 'id_token_rejected', code: e.code });
-      throw new HttpError(502, 'invalid_id_token', `NHS login's ID token failed validation: ${e.code}`);
+      log({ event: 'id_token_rejected', code: e.code, ...(e.claim ? { claim: e.claim } : {}) });
+      // The code and the claim at fault, so the operator need not guess (messages never carry values).
+      throw new HttpError(502, 'invalid_id_token', `NHS login's ID token failed validation: ${e.code}${e.claim ? ` (claim \`${e.claim}\`)` : ''}: ${e.message}`);
     }
     const headers = {};
     if (secret) {

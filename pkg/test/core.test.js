@@ -77,8 +77,13 @@ test('bad authorize options are invalid_option naming the field', async () => {
     [{ redirectUri: 'https://app.example/callback?from=nhs' }, 'redirectUri'],
   ];
   for (const [over, field] of cases) {
-    await rejects(createAuthorizationRequest({ ...authOpts, ...over }), 'invalid_option', (e) => assert.match(e.message, new RegExp(field)));
+    await rejects(createAuthorizationRequest({ ...authOpts, ...over }), 'invalid_option', (e) => {
+      assert.match(e.message, new RegExp(field));
+      assert.equal(e.field, field);
+    });
   }
+  // Values JSON cannot carry are refused, not thrown as TypeError.
+  await rejects(createAuthorizationRequest({ ...authOpts, clientId: 10n }), 'invalid_option');
   // Loopback http is allowed for development.
   await createAuthorizationRequest({ ...authOpts, redirectUri: 'http://127.0.0.1:5173/callback' });
 });
@@ -145,7 +150,13 @@ test('validateIdToken: every rejection code fires', async () => {
   await rejects(validateIdToken(await t({ exp: NOW - 61 }), vopts()), 'token_expired');
   await rejects(validateIdToken(await t({ iat: NOW + 61 }), vopts()), 'token_issued_in_future');
   await rejects(validateIdToken(await t({ nonce: 'nonce-2' }), vopts()), 'invalid_nonce');
-  await rejects(validateIdToken(await t({ sub: undefined }), vopts()), 'missing_claim');
+  await rejects(validateIdToken(await t({ sub: undefined }), vopts()), 'missing_claim', (e) => assert.equal(e.claim, 'sub'));
+  await rejects(validateIdToken(await t({ exp: 'soon' }), vopts()), 'invalid_claim', (e) => assert.equal(e.claim, 'exp'));
+  await rejects(validateIdToken(await t({}), vopts({ now: 'now' })), 'invalid_option', (e) => assert.equal(e.field, 'now'));
+  await rejects(validateIdToken(await t({}), vopts({ vtr: 'P9.Cp.Cd' })), 'invalid_option', (e) => assert.equal(e.field, 'vtr'));
+  // The nonce check has no public escape hatch: insecureSkipNonceCheck is ignored here.
+  await rejects(validateIdToken(await t({ nonce: 'other' }), vopts({ insecureSkipNonceCheck: true })), 'invalid_nonce');
+  await rejects(validateIdToken(await t({ nonce: 'other' }), vopts({ checkNonce: false })), 'invalid_nonce');
   await rejects(validateIdToken(await t({ vot: undefined }), vopts()), 'missing_claim');
   await rejects(validateIdToken(await t({ exp: '2030' }), vopts()), 'invalid_claim');
   await rejects(validateIdToken(await t({ vot: 'P5.Cp.Cd' }), vopts()), 'vot_not_satisfied');
@@ -179,6 +190,22 @@ test('profile claims of another type never fail a sign-in: normalised or left ou
   // Security claims stay strict.
   await rejects(validateIdToken(await sign(k1, baseClaims({ auth_time: 'now' })), vopts()), 'invalid_claim');
   await rejects(validateIdToken(await sign(k1, baseClaims({ sub: 7 })), vopts()), 'invalid_claim');
+});
+
+test('returned claims never carry an own __proto__ member, at any depth', async () => {
+  const text = JSON.stringify(baseClaims()).replace(/^\{/, '{"__proto__":{"polluted":true},"gp_registration_details":{"__proto__":{"x":1},"gp_ods_code":"A1"},');
+  const claims = await validateIdToken(await sign(k1, text), vopts());
+  assert.equal(Object.hasOwn(claims, '__proto__'), false);
+  assert.equal(Object.getPrototypeOf(claims), Object.prototype);
+  assert.equal(claims.polluted, undefined);
+  assert.equal(Object.hasOwn(claims.gp_registration_details, '__proto__'), false);
+  assert.equal(claims.gp_registration_details.gp_ods_code, 'A1');
+});
+
+test('provider error text is plain text: <, >, &, quotes neutralised', async () => {
+  await rejects(parseCallback('https://app.example/cb?state=s1&error=access_denied&error_description=%3Cscript%3Ealert(%22x%22)%3C%2Fscript%3E%20%26%20%27', { state: 's1' }), 'provider_error', (e) => {
+    assert.equal(e.errorDescription, '?script?alert(?x?)?/script? ? ?');
+  });
 });
 
 test('a JWKS key the library cannot use is skipped, not fatal for the set (RFC 7517 §5)', async () => {

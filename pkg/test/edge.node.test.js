@@ -155,3 +155,29 @@ test('discovery naming another issuer: logged once, every route 500; a discovery
   assert.equal((await token(h2)).status, 400);
   assert.deepEqual(calls, { discovery: 1, token: 2 });
 });
+
+test('invalid_id_token names the code and the claim at fault, never its value', async () => {
+  const { makeKey, sign, baseClaims } = await import('./helpers.js');
+  const ISS = 'https://auth.login.nhs.uk';
+  const [client, k1] = await Promise.all([makeClientKey(), makeKey('k1')]);
+  const now = Math.floor(Date.now() / 1000);
+  const idToken = await sign(k1, baseClaims({ aud: 'test-client', exp: undefined, iat: now, nonce: 'nonce-1' }));
+  const fake = async (url) => {
+    const u = String(url);
+    if (u.endsWith('/jwks.json')) return Response.json({ keys: [k1.jwk] });
+    if (u.endsWith('/openid-configuration')) return Response.json({ issuer: ISS });
+    return Response.json({ access_token: 'at', token_type: 'Bearer', id_token: idToken });
+  };
+  const logs = [];
+  const handler = createEdgeHandler({ environment: 'production', clientId: 'test-client', privateKey: client.pem, allowedOrigins: ['https://spa.example'], redirectUris: ['https://spa.example/cb'], fetch: fake, log: (e) => logs.push(e) });
+  const res = await handler(new Request('https://edge.example/auth/token', {
+    method: 'POST',
+    headers: { origin: 'https://spa.example', 'content-type': 'application/json' },
+    body: JSON.stringify({ code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: 'https://spa.example/cb', nonce: 'nonce-1' }),
+  }));
+  assert.equal(res.status, 502);
+  const body = await res.json();
+  assert.equal(body.error, 'invalid_id_token');
+  assert.match(body.error_description, /missing_claim \(claim `exp`\): the ID token has no `exp` claim/);
+  assert.ok(logs.some((e) => e.event === 'id_token_rejected' && e.code === 'missing_claim' && e.claim === 'exp'), JSON.stringify(logs));
+});

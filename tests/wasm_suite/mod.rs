@@ -1,5 +1,8 @@
 use js_sys::{Array, Function, Promise};
-use nhs_login_client::wasm::{authorize, callback, check_claims, issuer_of, select_key, Keyset};
+use nhs_login_client::wasm::{
+    assume_signature_checked_by_host, authorize, callback, select_key, userinfo, Keyset,
+};
+use serde_json::{json, Value as J};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -52,18 +55,17 @@ async fn sign(key: &JsValue, header: &str, claims: &str) -> String {
     .unwrap()
 }
 
-/// Verifies the token's signature with WebCrypto and the JWK `n.e` from the keyset.
-async fn webcrypto_verify(token: &str, n_e: &str) -> bool {
+/// Verifies the token's signature with WebCrypto and the JWK (JSON text) from the keyset.
+async fn webcrypto_verify(token: &str, jwk: &str) -> bool {
     let body = [
         ALG,
-        "const [n, e] = ne.split('.');
-         const key = await crypto.subtle.importKey('jwk', { kty: 'RSA', n, e, alg: 'RS512', ext: true }, ALG, false, ['verify']);
+        "const key = await crypto.subtle.importKey('jwk', JSON.parse(jwk), ALG, false, ['verify']);
          const dot = token.lastIndexOf('.');
          const sig = Uint8Array.from(atob(token.slice(dot + 1).replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
          return crypto.subtle.verify(ALG, key, sig, enc.encode(token.slice(0, dot)));",
     ]
     .concat();
-    js("token, ne", &body, &[token.into(), n_e.into()])
+    js("token, jwk", &body, &[token.into(), jwk.into()])
         .await
         .as_bool()
         .unwrap()
@@ -81,52 +83,36 @@ fn claims(over: &str) -> String {
     format!("{{{c}}}")
 }
 
-/// Decodes the boundary's "1value" / "0code\x1fmessage..." answers.
-fn res(r: String) -> Result<String, String> {
-    match r.strip_prefix('1') {
-        Some(v) => Ok(v.to_string()),
-        None => Err(r.strip_prefix('0').expect("answer starts with 0 or 1").to_string()),
+/// Decodes the boundary's `{"ok": ...}` / `{"error": {...}}` answers.
+fn res(r: String) -> Result<J, J> {
+    let mut v: J = serde_json::from_str(&r).expect("the answer is JSON");
+    match (v.get_mut("ok").map(J::take), v.get_mut("error").map(J::take)) {
+        (Some(ok), None) => Ok(ok),
+        (None, Some(e)) => Err(e),
+        _ => panic!("neither ok nor error: {r}"),
     }
 }
 
-fn code(e: String) -> String {
-    e.split('\u{1f}').next().unwrap_or_default().to_string()
+fn code(e: J) -> String {
+    e["code"].as_str().unwrap_or_default().to_string()
 }
 
-fn check(token: &str, vtr: &[&str]) -> Result<String, String> {
-    res(check_claims(
-        token,
-        ISSUER.into(),
-        CLIENT.into(),
-        Some("n1".into()),
-        true,
-        Some(vtr.join("\u{1f}")),
-        60.0,
-        NOW,
-    ))
+fn check(token: &str, vtr: &[&str]) -> Result<J, J> {
+    let options = json!({ "issuer": ISSUER, "clientId": CLIENT, "nonce": "n1", "vtr": vtr, "now": NOW });
+    res(assume_signature_checked_by_host(token, &options.to_string()))
 }
 
-fn select(token: &str, keys: &Keyset) -> Result<u32, String> {
-    res(select_key(token, keys)).map(|i| i.parse().unwrap())
+fn select(token: &str, keys: &Keyset) -> Result<u32, J> {
+    res(select_key(token, keys)).map(|i| i.as_u64().unwrap() as u32)
 }
 
 #[wasm_bindgen_test]
 fn authorize_uses_platform_randomness_and_s256() {
     let r = res(authorize(
-        Some("sandpit".into()),
-        None,
-        CLIENT.into(),
-        "https://app.example/cb".into(),
-        "profile",
-        Some("P9.Cp.Cd".into()),
-        Some("none".into()),
-        None,
-        2,
-        None,
+        &json!({ "environment": "sandpit", "clientId": CLIENT, "redirectUri": "https://app.example/cb", "scope": ["profile"], "vtr": ["P9.Cp.Cd"], "prompt": "none", "allowRegistration": false }).to_string(),
     ))
     .unwrap();
-    let parts: Vec<String> = r.split('\u{1f}').map(String::from).collect();
-    let [url, state, nonce, verifier] = <[String; 4]>::try_from(parts).unwrap();
+    let (url, state, nonce, verifier) = (r["url"].as_str().unwrap(), r["state"].as_str().unwrap(), r["nonce"].as_str().unwrap(), r["codeVerifier"].as_str().unwrap());
     assert!(url.starts_with(
         "https://auth.sandpit.signin.nhs.uk/authorize?response_type=code&client_id=wasm-client&"
     ));
@@ -135,38 +121,50 @@ fn authorize_uses_platform_randomness_and_s256() {
     assert!(url.contains("&allow_registration=false"));
     assert!(url.contains(&format!("&state={state}&nonce={nonce}&")));
     assert_eq!(verifier.len(), 43);
-    let sandpit = |vtr: Option<String>| {
-        res(authorize(
-            Some("sandpit".into()),
-            None,
-            CLIENT.into(),
-            "https://app.example/cb".into(),
-            "openid",
-            vtr,
-            None,
-            None,
-            0,
-            None,
-        ))
+    let sandpit = |over: J| {
+        let mut o = json!({ "environment": "sandpit", "clientId": CLIENT, "redirectUri": "https://app.example/cb" });
+        for (k, v) in over.as_object().unwrap() {
+            o[k] = v.clone();
+        }
+        res(authorize(&o.to_string()))
     };
-    let again = sandpit(None).unwrap();
-    assert!(!again.contains(&state));
-    let bad = sandpit(Some("P9.Cm\u{1f}P1.Cp".into())).unwrap_err();
-    assert_eq!(code(bad.clone()), "invalid_option");
-    assert!(bad.contains("vtr"));
-    assert_eq!(res(issuer_of("production")).unwrap(), ISSUER);
+    let again = sandpit(json!({})).unwrap();
+    assert_ne!(again["state"], r["state"]);
+    // Each type rule names its field, from Rust.
+    for (over, field) in [
+        (json!({ "vtr": ["P9.Cm", "P1.Cp"] }), "vtr"),
+        (json!({ "vtr": "P9.Cm" }), "vtr"),
+        (json!({ "vtr": ["P9.Cm", 5] }), "vtr"),
+        (json!({ "scope": "openid" }), "scope"),
+        (json!({ "allowRegistration": "no" }), "allowRegistration"),
+        (json!({ "clientId": null }), "clientId"),
+        (json!({ "clientId": 7 }), "clientId"),
+        (json!({ "environment": "dev" }), "environment"),
+        (json!({ "redirectUri": "https://app.example/cb?x=1" }), "redirectUri"),
+    ] {
+        let e = sandpit(over.clone()).unwrap_err();
+        assert_eq!(code(e.clone()), "invalid_option", "{over}");
+        assert_eq!(e["field"], field, "{over}");
+    }
+    assert_eq!(code(res(authorize("[]")).unwrap_err()), "invalid_option");
+    assert_eq!(code(res(authorize("{")).unwrap_err()), "invalid_option");
 }
 
 #[wasm_bindgen_test]
 fn callback_codes() {
-    let cb = |url: &str| res(callback(url, "s", None));
-    assert_eq!(cb("https://a/cb?code=x&state=s").unwrap(), "x");
+    let cb = |url: &str| res(callback(&json!({ "url": url, "state": "s" }).to_string()));
+    assert_eq!(cb("https://a/cb?code=x&state=s").unwrap()["code"], "x");
     assert_eq!(code(cb("https://a/cb?code=x&state=t").unwrap_err()), "state_mismatch");
     let e = cb("https://a/cb?error=access_denied&error_description=ConsentNotGiven&state=s").unwrap_err();
-    let parts: Vec<&str> = e.split('\u{1f}').collect();
-    assert_eq!(parts[0], "provider_error");
-    assert_eq!(parts[2], "access_denied");
-    assert_eq!(parts[3], "ConsentNotGiven");
+    assert_eq!(e["code"], "provider_error");
+    assert_eq!(e["error"], "access_denied");
+    assert_eq!(e["error_description"], "ConsentNotGiven");
+    // The environment gives the issuer for the RFC 9207 check.
+    let with_iss = |env: &str| {
+        res(callback(&json!({ "url": "https://a/cb?code=x&state=s&iss=https%3A%2F%2Fauth.login.nhs.uk", "state": "s", "environment": env }).to_string()))
+    };
+    assert!(with_iss("production").is_ok());
+    assert_eq!(code(with_iss("sandpit").unwrap_err()), "invalid_issuer");
 }
 
 #[wasm_bindgen_test]
@@ -175,25 +173,33 @@ async fn validates_webcrypto_signed_tokens() {
     let (k2, jwk2) = make_key("k2").await;
     let keys = Keyset::new(&format!(r#"{{"keys":[{jwk2},{jwk1}]}}"#));
     assert_eq!(keys.error(), "");
-    assert_eq!(code(Keyset::new("{}").error()), "invalid_jwks");
+    assert_eq!(code(res(Keyset::new("{}").error()).unwrap_err()), "invalid_jwks");
     let header = r#"{"alg":"RS512","kid":"k1"}"#;
 
     let good = sign(&k1, header, &claims("")).await;
     let index = select(&good, &keys).unwrap();
     assert_eq!(index, 1);
     assert!(webcrypto_verify(&good, &keys.key(index)).await);
+    assert_eq!(keys.key(99), "");
     let payload = check(&good, &["P5.Cp.Cd"]).unwrap();
-    assert!(payload.contains("9000000009"));
-    assert!(!payload.contains('\u{1f}'), "no edits for well-typed claims");
-    // Profile claims of another type: the token's text, then the edits.
+    assert_eq!(payload["claims"]["nhs_number"], "9000000009");
+    assert_eq!(payload["warnings"], json!([]));
+    assert_eq!(payload["set"], json!([]));
+    // Profile claims of another type: the token's own claims, then the edits.
     let odd = sign(&k1, header, &claims(r#""email_verified":"true","given_name":7,"q\"\u0001":true"#)).await;
     let answer = check(&odd, &["P5.Cp.Cd"]).unwrap();
-    let (text, edits) = answer.split_once('\u{1f}').unwrap();
-    assert!(text.contains(r#""given_name":7"#));
-    assert_eq!(
-        edits,
-        r#"{"warnings":[{"claim":"given_name","message":"is not a string"}],"set":[["email_verified",true]]}"#
-    );
+    assert_eq!(answer["claims"]["given_name"], 7);
+    assert_eq!(answer["claims"]["q\"\u{1}"], true);
+    assert_eq!(answer["warnings"], json!([{ "claim": "given_name", "message": "is not a string" }]));
+    assert_eq!(answer["set"], json!([["email_verified", true]]));
+    // A missing or ill-typed security claim names the claim.
+    let no_exp = sign(&k1, header, &claims("").replace(&format!("\"exp\":{},", NOW + 3600.0), "")).await;
+    let e = check(&no_exp, &["P5.Cp.Cd"]).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["claim"].as_str()), (Some("missing_claim"), Some("exp")));
+    // Userinfo: sub checked, profile claims normalised.
+    let ui = res(userinfo(r#"{"sub":"abc-123","email_verified":"false"}"#, "abc-123")).unwrap();
+    assert_eq!(ui["set"], json!([["email_verified", false]]));
+    assert_eq!(code(res(userinfo(r#"{"sub":"x"}"#, "abc-123")).unwrap_err()), "invalid_userinfo");
 
     // Signed by k2 but labelled k1: the signature check fails.
     let forged = sign(&k2, header, &claims("")).await;
@@ -251,12 +257,7 @@ async fn pure_rust_rsa_in_wasm_agrees_with_webcrypto() {
         res(validate_in_rust(
             t,
             &keys,
-            ISSUER.into(),
-            CLIENT.into(),
-            Some("n1".into()),
-            Some("P5.Cp.Cd".into()),
-            60.0,
-            NOW,
+            &json!({ "issuer": ISSUER, "clientId": CLIENT, "nonce": "n1", "vtr": ["P5.Cp.Cd"], "now": NOW }).to_string(),
         ))
     };
     let good = sign(&k1, header, &claims("")).await;
