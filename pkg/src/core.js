@@ -110,7 +110,7 @@ const keysetFor = (jwks) => {
     }
     return k;
   }
-  if (jwks === null || typeof jwks !== 'object') fail('invalid_option', 'option `jwks` must be a JWKS object, its JSON text, or createRemoteJwks(url)');
+  if (jwks === null || typeof jwks !== 'object') fail('invalid_option', 'option `jwks` must be a JWKS object, its JSON text, or createRemoteJwks(url)', { field: 'jwks' });
   let k = keysets.get(jwks);
   if (!k) keysets.set(jwks, (k = new Keyset(JSON.stringify(jwks))));
   return k;
@@ -144,11 +144,11 @@ export function createRemoteJwks(url, o = {}) {
   // A path such as '/auth/jwks' is resolved against the page, as fetch() does.
   let u;
   try {
-    if (typeof url !== 'string' && !(url instanceof URL)) fail('invalid_option', 'option `url` must be a string or a URL');
+    if (typeof url !== 'string' && !(url instanceof URL)) fail('invalid_option', 'option `url` must be a string or a URL', { field: 'url' });
     u = new URL(url, globalThis.location?.href);
   } catch (cause) {
     if (cause instanceof NhsLoginError) throw cause;
-    fail('invalid_option', `createRemoteJwks needs an absolute URL here (no page to resolve "${String(url).slice(0, 100)}" against)`, { cause });
+    fail('invalid_option', `createRemoteJwks needs an absolute URL here (no page to resolve "${String(url).slice(0, 100)}" against)`, { cause, field: 'url' });
   }
   const doFetch = o.fetch ?? globalThis.fetch;
   const cooldown = (o.cooldownSeconds ?? 60) * 1000;
@@ -194,7 +194,7 @@ export function createRemoteJwks(url, o = {}) {
  */
 export async function validateIdToken(idToken, o = {}) {
   const onWarning = o.onWarning ?? (() => {});
-  if (typeof onWarning !== 'function') fail('invalid_option', 'option `onWarning` must be a function');
+  if (typeof onWarning !== 'function') fail('invalid_option', 'option `onWarning` must be a function', { field: 'onWarning' });
   // No escape hatch here: the nonce is a value, or absent (the token must carry none).
   const { claims, warnings } = await checkIdToken(idToken, { ...o, insecureSkipNonceCheck: undefined });
   for (const w of warnings) onWarning(w);

@@ -20,7 +20,7 @@ export class NhsLogin {
     this.options = { ...options };
     this.storage = options.storage ?? globalThis.sessionStorage;
     this.ttl = (options.transactionTtlSeconds ?? 600) * 1000;
-    if (!this.storage) throw new NhsLoginError('invalid_option', 'option `storage` is required where sessionStorage does not exist');
+    if (!this.storage) throw new NhsLoginError('invalid_option', 'option `storage` is required where sessionStorage does not exist', { field: 'storage' });
   }
 
   // Drops transactions older than the TTL (abandoned sign-ins).
@@ -203,7 +203,7 @@ export class NhsLogin {
   // The edge handler's base URL, resolved against the page.
   edgeBase(url = globalThis.location?.href) {
     const edge = this.options.edgeUrl;
-    if (typeof edge !== 'string') throw new NhsLoginError('invalid_option', 'option `edgeUrl` (where the edge handler routes live, e.g. "/auth") is required');
+    if (typeof edge !== 'string') throw new NhsLoginError('invalid_option', 'option `edgeUrl` (where the edge handler routes live, e.g. "/auth") is required', { field: 'edgeUrl' });
     return new URL(edge.replace(/\/$/, ''), url).href;
   }
 
