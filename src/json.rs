@@ -329,40 +329,94 @@ fn to_f64(text: &str) -> Option<f64> {
 }
 
 /// The size-optimised browser build does without core's correctly rounded
-/// parser (its tables cost 14 KB of brotli). There the Rust side uses numbers
-/// only for the `exp`/`iat`/`nbf`/`auth_time` checks, which are integers and
-/// exact here up to 2^53; the claims the app receives come from the
-/// platform's `JSON.parse`. Other numbers may be off in the last digits.
+/// parser (its tables cost 14 KB of brotli), but accepts exactly the numbers
+/// the native build accepts.
 #[cfg(all(feature = "tiny", target_arch = "wasm32"))]
 fn to_f64(text: &str) -> Option<f64> {
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+    small_f64(text)
+}
+
+/// The smallest decimal that rounds to infinity: 2^1024 - 2^970 (f64::MAX
+/// plus half an ulp; the tie rounds to even, which is 2^1024), 309 digits.
+#[cfg(any(test, all(feature = "tiny", target_arch = "wasm32")))]
+const OVERFLOW: &[u8; 309] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Decimal text (checked against the RFC 8259 grammar) to an f64 that is
+/// finite exactly when the correctly rounded value is (the same numbers are
+/// accepted as natively), exact for integers up to 2^53 (the timestamps the
+/// core compares); other values may be off in the last digits. The claims the
+/// app receives come from the platform's `JSON.parse`, never from this.
+#[cfg(any(test, all(feature = "tiny", target_arch = "wasm32")))]
+fn small_f64(text: &str) -> Option<f64> {
+    let (negative, b) = match text.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text.as_bytes()),
     };
-    let (mantissa, exp) = match text.find(['e', 'E']) {
-        Some(i) => (text.get(..i)?, text.get(i + 1..)?),
-        None => (text, "0"),
+    // The significant digits (leading zeros dropped) and the decimal exponent
+    // of the first one: the value is 0.d1d2d3... x 10^e10.
+    let mut sig = Vec::new();
+    let mut e10: i64 = 0;
+    let mut fraction = false;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'.' => fraction = true,
+            b'e' | b'E' => break,
+            b'0' if sig.is_empty() => e10 -= i64::from(fraction),
+            d => {
+                sig.push(d);
+                e10 += i64::from(!fraction);
+            }
+        }
+        i += 1;
+    }
+    let exp = b.get(i + 1..).unwrap_or_default();
+    let (exp_negative, exp) = match exp.split_first() {
+        Some((b'-', e)) => (true, e),
+        Some((b'+', e)) => (false, e),
+        _ => (false, exp),
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().fold(0f64, |v, d| v * 10.0 + f64::from(d - b'0'));
-    let mut value = digits(int) + digits(frac) / pow10(frac.len());
-    let (exp_negative, exp) = match exp.strip_prefix('-') {
-        Some(e) => (true, e),
-        None => (false, exp.strip_prefix('+').unwrap_or(exp)),
-    };
-    let exp = exp.bytes().fold(0usize, |v, d| {
-        v.saturating_mul(10).saturating_add(usize::from(d - b'0'))
-    });
-    value = if exp_negative {
-        value / pow10(exp)
+    let exp = exp
+        .iter()
+        .fold(0i64, |v, d| (v * 10 + i64::from(d - b'0')).min(1 << 40));
+    e10 += if exp_negative { -exp } else { exp };
+    let value = if sig.is_empty() {
+        0.0
+    } else if e10 > 309 || (e10 == 309 && !below(&sig, OVERFLOW)) {
+        // Overflow exactly where correctly rounded parsing has it.
+        return None;
     } else {
-        value * pow10(exp)
+        let k = sig.len().min(19);
+        let m = sig[..k]
+            .iter()
+            .fold(0u64, |m, d| m * 10 + u64::from(d - b'0')) as f64;
+        let p = e10 - k as i64;
+        let v = if p >= 0 {
+            m * pow10(p as usize)
+        } else if p > -300 {
+            m / pow10((-p) as usize)
+        } else {
+            m / pow10(300) / pow10((-p - 300) as usize)
+        };
+        v.min(f64::MAX)
     };
     Some(if negative { -value } else { value })
 }
 
+/// Whether the digits `digits` (trailing zeros implied) are below `bound`.
+#[cfg(any(test, all(feature = "tiny", target_arch = "wasm32")))]
+fn below(digits: &[u8], bound: &[u8]) -> bool {
+    for (i, &b) in bound.iter().enumerate() {
+        let d = digits.get(i).copied().unwrap_or(b'0');
+        if d != b {
+            return d < b;
+        }
+    }
+    false
+}
+
 /// 10^n, saturating to infinity.
-#[cfg(all(feature = "tiny", target_arch = "wasm32"))]
+#[cfg(any(test, all(feature = "tiny", target_arch = "wasm32")))]
 fn pow10(n: usize) -> f64 {
     let mut v = 1f64;
     for _ in 0..n.min(400) {
@@ -451,5 +505,87 @@ mod tests {
         // Deep input never overflows the stack.
         let hostile = "[".repeat(100_000);
         assert!(parse(hostile.as_bytes()).is_none());
+    }
+
+    /// The browser build's conversion accepts exactly what the native one
+    /// does (correctly rounded parsing, finite results only).
+    fn same_acceptance(text: &str) {
+        let native = text.parse::<f64>().ok().filter(|v| v.is_finite());
+        let small = small_f64(text);
+        assert_eq!(small.is_some(), native.is_some(), "{text}");
+        if let (Some(s), Some(n)) = (small, native) {
+            let integer_text = text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            if integer_text && n.abs() <= 9_007_199_254_740_992.0 {
+                assert_eq!(s, n, "{text}: integers up to 2^53 are exact");
+            }
+        }
+    }
+
+    #[test]
+    fn browser_numbers_match_native_acceptance() {
+        let long_fraction = format!("0.{}1", "0".repeat(400));
+        let long_int = format!("1{}", "0".repeat(308));
+        let too_long = format!("2{}", "0".repeat(308));
+        for t in [
+            "0e400",
+            "0.001e310",
+            "1e308",
+            "1e309",
+            "-1e309",
+            "0",
+            "-0",
+            "1750000000",
+            "1.75e9",
+            "9007199254740992",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "17976931348623158e292",
+            "1e-400",
+            "123.456e-3",
+            &long_fraction,
+            &long_int,
+            &too_long,
+        ] {
+            same_acceptance(t);
+        }
+        let mut at = String::from(core::str::from_utf8(OVERFLOW).unwrap());
+        same_acceptance(&at); // exactly the tie: infinity
+        at.pop();
+        at.push('1'); // just below it
+        same_acceptance(&at);
+        same_acceptance(&format!(
+            "0.{}e309",
+            core::str::from_utf8(OVERFLOW).unwrap()
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn browser_numbers_accept_as_native_does(
+            int in "(0|[1-9][0-9]{0,40})",
+            frac in proptest::option::of("[0-9]{0,330}"),
+            exp in proptest::option::of((proptest::bool::ANY, 0u32..700)),
+        ) {
+            let mut t = int;
+            if let Some(f) = frac.filter(|f| !f.is_empty()) {
+                t = format!("{t}.{f}");
+            }
+            if let Some((neg, e)) = exp {
+                t = format!("{t}e{}{e}", if neg { "-" } else { "+" });
+            }
+            same_acceptance(&t);
+        }
+
+        #[test]
+        fn browser_numbers_near_the_overflow_boundary(
+            keep in 1usize..309,
+            last in 0u8..10,
+            shift in -2i32..3,
+        ) {
+            let head = core::str::from_utf8(&OVERFLOW[..keep]).unwrap_or("1");
+            let t = format!("{head}{}e{}", last, 309 - keep as i32 - 1 + shift);
+            same_acceptance(&t);
+        }
     }
 }
