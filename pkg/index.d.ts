@@ -1,41 +1,8 @@
 // Type declarations for nhs-login-client (hand-written; they are the API contract).
 
-/** NHS login environments with their published issuer and endpoints. */
-export type Environment = 'sandpit' | 'integration' | 'production';
-
-/** A vector of trust NHS login defines (EIS Table 21). */
-export type VectorOfTrust =
-  | 'P0.Cp' | 'P0.Cp.Cd' | 'P0.Cp.Ck' | 'P0.Cm'
-  | 'P5.Cp' | 'P5.Cp.Cd' | 'P5.Cp.Ck' | 'P5.Cm'
-  | 'P9.Cp' | 'P9.Cp.Cd' | 'P9.Cp.Ck' | 'P9.Cm';
-
-/** Every stable error code. Switch on `error.code`, never on the message. */
-export type ErrorCode =
-  | 'invalid_option'
-  | 'state_mismatch'
-  | 'provider_error'
-  | 'invalid_issuer'
-  | 'missing_code'
-  | 'malformed_callback'
-  | 'malformed_token'
-  | 'unsupported_alg'
-  | 'key_not_found'
-  | 'invalid_jwks'
-  | 'invalid_signature'
-  | 'invalid_audience'
-  | 'token_expired'
-  | 'token_issued_in_future'
-  | 'invalid_nonce'
-  | 'missing_claim'
-  | 'invalid_claim'
-  | 'vot_not_satisfied'
-  | 'random_unavailable'
-  | 'transaction_expired'
-  | 'token_exchange_failed'
-  | 'wasm_unavailable'
-  | 'userinfo_failed'
-  | 'refresh_failed'
-  | 'invalid_userinfo';
+// Environment, VectorOfTrust and ErrorCode are generated from the Rust crate.
+import type { Environment, VectorOfTrust, ErrorCode } from './generated.js';
+export type { Environment, VectorOfTrust, ErrorCode };
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
@@ -57,6 +24,14 @@ export declare class NhsLoginError extends Error {
 
 /** Every error code, for iteration and exhaustiveness checks. */
 export declare const ERROR_CODES: readonly ErrorCode[];
+/** What each error code means, in a sentence for a developer. */
+export declare const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>>;
+/** Issuer of each NHS login environment, exactly as in its discovery document. */
+export declare const ISSUERS: Readonly<Record<Environment, string>>;
+/** NHS login's settings page ("Manage your NHS login") per environment; services must link to it. */
+export declare const SETTINGS_URLS: Readonly<Record<Environment, string>>;
+/** The 12 vectors of trust NHS login defines (EIS Table 21). */
+export declare const VECTORS: readonly VectorOfTrust[];
 
 export interface AuthorizationRequestOptions {
   /** NHS login environment; sets the authorization endpoint. */

@@ -28,6 +28,42 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// Every environment, in the order sandpit, integration, production.
+    ///
+    /// ```
+    /// use nhs_login_client::Environment;
+    /// assert_eq!(Environment::ALL.map(Environment::name), ["sandpit", "integration", "production"]);
+    /// ```
+    pub const ALL: [Environment; 3] = [
+        Environment::Sandpit,
+        Environment::Integration,
+        Environment::Production,
+    ];
+
+    /// The environment's name as [`Environment::from_name`] takes it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Environment::Sandpit => "sandpit",
+            Environment::Integration => "integration",
+            Environment::Production => "production",
+        }
+    }
+
+    /// NHS login's settings page ("Manage your NHS login"), which services
+    /// must link to (NHS login docs: linking-to-settings; testing scenarios).
+    ///
+    /// ```
+    /// use nhs_login_client::Environment;
+    /// assert_eq!(Environment::Production.settings_url(), "https://settings.login.nhs.uk");
+    /// ```
+    pub const fn settings_url(self) -> &'static str {
+        match self {
+            Environment::Sandpit => "https://settings.sandpit.signin.nhs.uk",
+            Environment::Integration => "https://settings.aos.signin.nhs.uk",
+            Environment::Production => "https://settings.login.nhs.uk",
+        }
+    }
+
     /// `sandpit`, `integration` (alias `aos`) or `production`.
     ///
     /// # Errors

@@ -62,6 +62,16 @@ pub enum ErrorCode {
     /// A userinfo answer is not a JSON object, or is for another user than
     /// the ID token (EIS §3.6.2).
     InvalidUserinfo,
+    /// JavaScript layer (`NhsLogin`): the sign-in took longer than its transaction may live.
+    TransactionExpired,
+    /// JavaScript layer (`NhsLogin.completeSignIn`): the edge handler refused or failed the code exchange.
+    TokenExchangeFailed,
+    /// JavaScript layer: the WebAssembly module could not be loaded (network, CSP); the next call retries.
+    WasmUnavailable,
+    /// JavaScript layer (`NhsLogin.userinfo`): the edge handler answered an error.
+    UserinfoFailed,
+    /// JavaScript layer (`NhsLogin.refresh`): no access token from the edge handler's refresh.
+    RefreshFailed,
 }
 
 impl ErrorCode {
@@ -93,8 +103,87 @@ impl ErrorCode {
             ErrorCode::VotNotSatisfied => "vot_not_satisfied",
             ErrorCode::RandomUnavailable => "random_unavailable",
             ErrorCode::InvalidUserinfo => "invalid_userinfo",
+            ErrorCode::TransactionExpired => "transaction_expired",
+            ErrorCode::TokenExchangeFailed => "token_exchange_failed",
+            ErrorCode::WasmUnavailable => "wasm_unavailable",
+            ErrorCode::UserinfoFailed => "userinfo_failed",
+            ErrorCode::RefreshFailed => "refresh_failed",
         }
     }
+
+    /// What the code means, in a sentence for a developer: the source of the
+    /// npm package's `ERROR_MESSAGES` (generated) and the messages the
+    /// JavaScript layer raises for its own codes.
+    ///
+    /// ```
+    /// use nhs_login_client::ErrorCode;
+    /// assert!(ErrorCode::TransactionExpired.summary().contains("10 minutes"));
+    /// ```
+    pub const fn summary(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidOption => "an option is missing or breaks its rule; `field` names it",
+            ErrorCode::StateMismatch => "the redirect's state is absent or not the one sent, or the sign-in was already completed",
+            ErrorCode::ProviderError => "NHS login answered the authorization request with an error; see `error` and `errorDescription`",
+            ErrorCode::InvalidIssuer => "the issuer (RFC 9207 iss on the redirect, or the ID token's iss) is not the expected one",
+            ErrorCode::MissingCode => "the redirect carries neither code nor error",
+            ErrorCode::MalformedCallback => "a response parameter appears twice in the redirect",
+            ErrorCode::MalformedToken => "the token is not a well-formed compact JWS with JSON header and claims, or is over 64 KiB",
+            ErrorCode::UnsupportedAlg => "the token's alg is not RS512, or it has a crit header",
+            ErrorCode::KeyNotFound => "no usable JWKS key matches the token's kid",
+            ErrorCode::InvalidJwks => "the JWKS is not a JSON object with a keys array, or could not be fetched",
+            ErrorCode::InvalidSignature => "the RS512 signature does not verify",
+            ErrorCode::InvalidAudience => "aud lacks the client id or has an untrusted audience, or azp is another client",
+            ErrorCode::TokenExpired => "the token has expired (exp, beyond the clock skew)",
+            ErrorCode::TokenIssuedInFuture => "the token's iat or nbf is in the future (beyond the clock skew): check the device clock",
+            ErrorCode::InvalidNonce => "the nonce is absent, different, or present when none was sent",
+            ErrorCode::MissingClaim => "a required claim is absent; `claim` names it",
+            ErrorCode::InvalidClaim => "a security claim has the wrong type or an impossible value; `claim` names it",
+            ErrorCode::VotNotSatisfied => "the vot matches none of the requested vectors of trust",
+            ErrorCode::RandomUnavailable => "the platform random number generator failed",
+            ErrorCode::InvalidUserinfo => "the userinfo answer is not a JSON object, or is for another user than the ID token",
+            ErrorCode::TransactionExpired => "the sign-in took longer than allowed (10 minutes). Start again.",
+            ErrorCode::TokenExchangeFailed => "the edge handler did not exchange the code; see `error` and `status`",
+            ErrorCode::WasmUnavailable => "the nhs-login-client WebAssembly module could not be loaded",
+            ErrorCode::UserinfoFailed => "the edge handler answered the userinfo call with an error; see `error` and `status`",
+            ErrorCode::RefreshFailed => "the edge handler gave no access token on refresh; `error` login_required means sign in again",
+        }
+    }
+
+    /// Every code, in declaration order: the source of the npm package's
+    /// `ERROR_CODES` and its TypeScript `ErrorCode` union (generated, see
+    /// `tests/generated_js.rs`).
+    ///
+    /// ```
+    /// use nhs_login_client::ErrorCode;
+    /// assert!(ErrorCode::ALL.iter().any(|c| c.as_str() == "vot_not_satisfied"));
+    /// ```
+    pub const ALL: [ErrorCode; 25] = [
+        ErrorCode::InvalidOption,
+        ErrorCode::StateMismatch,
+        ErrorCode::ProviderError,
+        ErrorCode::InvalidIssuer,
+        ErrorCode::MissingCode,
+        ErrorCode::MalformedCallback,
+        ErrorCode::MalformedToken,
+        ErrorCode::UnsupportedAlg,
+        ErrorCode::KeyNotFound,
+        ErrorCode::InvalidJwks,
+        ErrorCode::InvalidSignature,
+        ErrorCode::InvalidAudience,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenIssuedInFuture,
+        ErrorCode::InvalidNonce,
+        ErrorCode::MissingClaim,
+        ErrorCode::InvalidClaim,
+        ErrorCode::VotNotSatisfied,
+        ErrorCode::RandomUnavailable,
+        ErrorCode::InvalidUserinfo,
+        ErrorCode::TransactionExpired,
+        ErrorCode::TokenExchangeFailed,
+        ErrorCode::WasmUnavailable,
+        ErrorCode::UserinfoFailed,
+        ErrorCode::RefreshFailed,
+    ];
 }
 
 /// The error reported by the authorization server in the redirect
@@ -289,6 +378,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn all_lists_every_code_once() {
+        for (i, a) in ErrorCode::ALL.iter().enumerate() {
+            for b in &ErrorCode::ALL[i + 1..] {
+                assert_ne!(a.as_str(), b.as_str());
+            }
+            // as_str is snake_case ASCII.
+            assert!(a
+                .as_str()
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c == b'_'));
+        }
+    }
+
+    #[test]
     fn codes_are_stable_snake_case() {
         let all = [
             (ErrorCode::InvalidOption, "invalid_option"),
@@ -308,7 +411,16 @@ mod tests {
             (ErrorCode::InvalidClaim, "invalid_claim"),
             (ErrorCode::VotNotSatisfied, "vot_not_satisfied"),
             (ErrorCode::InvalidUserinfo, "invalid_userinfo"),
+            (ErrorCode::MalformedCallback, "malformed_callback"),
+            (ErrorCode::InvalidJwks, "invalid_jwks"),
+            (ErrorCode::RandomUnavailable, "random_unavailable"),
+            (ErrorCode::TransactionExpired, "transaction_expired"),
+            (ErrorCode::TokenExchangeFailed, "token_exchange_failed"),
+            (ErrorCode::WasmUnavailable, "wasm_unavailable"),
+            (ErrorCode::UserinfoFailed, "userinfo_failed"),
+            (ErrorCode::RefreshFailed, "refresh_failed"),
         ];
+        assert_eq!(all.len(), ErrorCode::ALL.len(), "every code is pinned here");
         for (code, s) in all {
             assert_eq!(code.as_str(), s);
         }

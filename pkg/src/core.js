@@ -4,6 +4,7 @@
 // check, with WebCrypto (crypto.subtle.verify). The entry points (index.js for
 // browsers and bundlers, node.js for Node) differ only in how the .wasm is loaded.
 import init, * as w from '../wasm/nhs_login.js';
+import { ERROR_MESSAGES } from './generated.js';
 
 /** An error with a stable machine-readable `code` (see ERROR_CODES). */
 export class NhsLoginError extends Error {
@@ -24,7 +25,7 @@ let ready;
 const wasm = () =>
   (ready ??= load().catch((cause) => {
     ready = undefined;
-    throw new NhsLoginError('wasm_unavailable', 'the nhs-login-client WebAssembly module could not be loaded', { cause });
+    throw new NhsLoginError('wasm_unavailable', ERROR_MESSAGES.wasm_unavailable, { cause });
   }));
 
 /** @internal Starts loading the wasm early (the edge handler's first request); never rejects. */
@@ -246,10 +247,4 @@ const withEdits = ({ claims, warnings, set }) => {
   return { claims, warnings };
 };
 
-/** Every error code this package can raise. */
-export const ERROR_CODES = Object.freeze([
-  'invalid_option', 'state_mismatch', 'provider_error', 'invalid_issuer', 'missing_code', 'malformed_callback',
-  'malformed_token', 'unsupported_alg', 'key_not_found', 'invalid_jwks', 'invalid_signature', 'invalid_audience',
-  'token_expired', 'token_issued_in_future', 'invalid_nonce', 'missing_claim', 'invalid_claim', 'vot_not_satisfied',
-  'random_unavailable', 'transaction_expired', 'token_exchange_failed', 'wasm_unavailable', 'userinfo_failed', 'refresh_failed', 'invalid_userinfo',
-]);
+export { ERROR_CODES, ERROR_MESSAGES, ISSUERS, SETTINGS_URLS, VECTORS } from './generated.js';

@@ -6,6 +6,10 @@ export {
   createRemoteJwks,
   NhsLoginError,
   ERROR_CODES,
+  ERROR_MESSAGES,
+  ISSUERS,
+  SETTINGS_URLS,
+  VECTORS,
 } from './core.js';
 export { NhsLogin } from './session.js';
 export { startSessionTimers, timeLeft, formatDuration, IDLE_SECONDS, MAX_SECONDS, ACTIVITY_EVENTS } from './session-timers.js';

@@ -25,7 +25,7 @@ const ALLOWED = [
   /^package\.json$/,
   /^README(\.md)?$/i,
   /^LICEN[CS]E(\.md|\.txt)?$/i,
-  /^(index|edge)\.d\.ts$/,
+  /^(index|edge|generated)\.d\.ts$/,
   /^src\/[\w.-]+\.js$/,
   /^wasm\/nhs_login\.js$/,
   /^wasm\/nhs_login_bg\.wasm$/,
@@ -35,7 +35,7 @@ const ALLOWED = [
 test('the tarball holds only what users need', (t) => {
   const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(unexpected, [], 'no tests, Rust sources, wasm-bindgen .d.ts or other files');
-  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
+  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'generated.d.ts', 'src/generated.js', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(!files.some((f) => /(^|\/)test\/|\.rs$|Cargo|\.map$|\.wasm\.d\.ts$|nhs_login\.d\.ts$/.test(f)));
@@ -81,7 +81,7 @@ test('the installed tarball works from a Node app: both entries, validation, edg
   assert.equal(r.resolved.edge, `file://${app}/node_modules/nhs-login-client/src/edge.node.js`);
   assert.equal(r.resolved.pkg, `file://${app}/node_modules/nhs-login-client/package.json`);
   assert.equal(r.version, info.version);
-  assert.deepEqual(r.exports, ['ACTIVITY_EVENTS', 'ERROR_CODES', 'IDLE_SECONDS', 'MAX_SECONDS', 'NhsLogin', 'NhsLoginError', 'createAuthorizationRequest', 'createRemoteJwks', 'formatDuration', 'parseCallback', 'startSessionTimers', 'timeLeft', 'validateIdToken']);
+  assert.deepEqual(r.exports, ['ACTIVITY_EVENTS', 'ERROR_CODES', 'ERROR_MESSAGES', 'IDLE_SECONDS', 'ISSUERS', 'MAX_SECONDS', 'NhsLogin', 'NhsLoginError', 'SETTINGS_URLS', 'VECTORS', 'createAuthorizationRequest', 'createRemoteJwks', 'formatDuration', 'parseCallback', 'startSessionTimers', 'timeLeft', 'validateIdToken']);
   assert.ok(r.errorCodes >= 21);
   assert.match(r.url, /^https:\/\/auth\.login\.nhs\.uk\/authorize\?response_type=code&client_id=node-app&/);
   assert.equal(r.code, 'c-1');
