@@ -5,6 +5,8 @@
 // browsers and bundlers, node.js for Node) differ only in how the .wasm is loaded.
 import init, * as w from '../wasm/nhs_login.js';
 import { ERROR_MESSAGES } from './generated.js';
+import { decode as fromBase64url } from './base64url.js';
+import { cachedDocument } from './cached-document.js';
 
 /** An error with a stable machine-readable `code` (see ERROR_CODES). */
 export class NhsLoginError extends Error {
@@ -117,17 +119,6 @@ const keysetFor = (jwks) => {
   return k;
 };
 
-// base64url to bytes (the wasm core has already checked the alphabet and length).
-const B64 = new Uint8Array(128);
-for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
-const b64 = (s) => {
-  const out = new Uint8Array((s.length * 3) >> 2);
-  for (let i = 0, j = 0, acc = 0, bits = 0; i < s.length; i++) {
-    acc = ((acc << 6) | B64[s.charCodeAt(i)]) & 0xffffff;
-    if ((bits += 6) >= 8) out[j++] = acc >> (bits -= 8);
-  }
-  return out;
-};
 const utf8 = new TextEncoder();
 
 /** @internal A parsed keyset from JWKS text (edge handler caches). Throws invalid_jwks. */
@@ -152,37 +143,27 @@ export function createRemoteJwks(url, o = {}) {
     fail('invalid_option', `createRemoteJwks needs an absolute URL here (no page to resolve "${String(url).slice(0, 100)}" against)`, { cause, field: 'url' });
   }
   const doFetch = o.fetch ?? globalThis.fetch;
-  const cooldown = (o.cooldownSeconds ?? 60) * 1000;
-  const maxAge = (o.maxAgeSeconds ?? 600) * 1000;
-  let current, fetchedAt = -Infinity, lastRotation = -Infinity, pending;
-  const load = () =>
-    (pending ??= (async () => {
+  const cooldownMs = (o.cooldownSeconds ?? 60) * 1000;
+  const maxAgeMs = (o.maxAgeSeconds ?? 600) * 1000;
+  const cache = cachedDocument(
+    async () => {
       try {
         const r = await doFetch(u.href, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(o.timeoutMs ?? 5000) });
         if (!r.ok) fail('invalid_jwks', `fetching the JWKS failed with HTTP ${r.status}`);
-        current = new Keyset(await r.text());
-        fetchedAt = Date.now();
-        return current;
+        return { value: new Keyset(await r.text()), maxAgeMs };
       } catch (e) {
         if (e instanceof NhsLoginError) throw e;
         fail('invalid_jwks', 'the JWKS could not be fetched', { cause: e });
-      } finally {
-        pending = undefined;
       }
-    })());
+    },
+    { cooldownMs },
+  );
   return {
     url: u.href,
     // Internal: the keyset, fetched when absent or older than maxAgeSeconds.
-    async keyset() {
-      return current && Date.now() - fetchedAt < maxAge ? current : load();
-    },
-    // Internal: refetch after an unknown kid, at most once per cooldown.
-    async rotated() {
-      // Within the cooldown, share the refetch in flight (or its result).
-      if (Date.now() - lastRotation < cooldown) return pending ?? current;
-      lastRotation = Date.now();
-      return load();
-    },
+    keyset: async () => cache.get(),
+    // Internal: refetch after an unknown kid, at most once per cooldownSeconds.
+    rotated: async () => cache.refresh(),
   };
 }
 
@@ -228,7 +209,7 @@ export async function checkIdToken(idToken, o = {}) {
   }
   const dot = idToken.lastIndexOf('.');
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
-  const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), b64(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
+  const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), fromBase64url(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
   if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
   return withEdits(call(w.assume_signature_checked_by_host(idToken, options)));
 }

@@ -43,7 +43,7 @@ test('configuration mistakes are invalid_option at creation', async () => {
     [{ redirectUris: ['http://spa.example/cb'] }, /redirectUris/],
   ];
   for (const [over, re] of bad) {
-    assert.throws(() => createEdgeHandler({ ...base, ...over }), (e) => e.code === 'invalid_option' && re.test(e.message));
+    assert.throws(() => createEdgeHandler({ ...base, ...over }), (e) => e.code === 'invalid_option' && re.test(e.message) && e.message.startsWith(`option \`${e.field}\``));
   }
   assert.equal(typeof createEdgeHandler(base), 'function');
 });

@@ -1,0 +1,155 @@
+// The edge handler's options, checked once at start-up and turned into a
+// frozen configuration. Every mistake is an `invalid_option` NhsLoginError
+// naming the option; nothing here does I/O.
+import { NhsLoginError } from './core.js';
+import { decode as fromBase64url } from './base64url.js';
+import { ISSUERS, VECTORS } from './generated.js';
+
+/** A configuration mistake, raised by createEdgeHandler at start-up. */
+// Every message starts "option `name`": that name is the error's `field`.
+const configError = (message) => new NhsLoginError('invalid_option', message, { field: /^option `(\w+)`/.exec(message)?.[1] });
+
+// https, or http on a loopback host (for development).
+const httpsOrLoopback = (u) => u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname));
+
+function parseUrl(value, field) {
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    throw configError(`option \`${field}\` must be an absolute URL`);
+  }
+  if (!httpsOrLoopback(u) || u.hash || u.username || u.password) {
+    throw configError(`option \`${field}\` must be https (http only on loopback), without fragment or credentials`);
+  }
+  return value; // kept exactly as given: the issuer is compared character for character
+}
+
+// PKCS#8 PEM ("BEGIN PRIVATE KEY", as `openssl genpkey` writes it; EIS / NHS login docs "generating-pem").
+function pemToDer(pem) {
+  if (typeof pem !== 'string') throw configError('option `privateKey` must be a PKCS#8 PEM string');
+  const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(pem);
+  if (!m) {
+    throw configError(
+      /BEGIN RSA PRIVATE KEY/.test(pem)
+        ? 'option `privateKey` is PKCS#1 ("BEGIN RSA PRIVATE KEY"); convert it with `openssl pkcs8 -topk8 -nocrypt`'
+        : 'option `privateKey` must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")',
+    );
+  }
+  // PEM is standard base64 (RFC 7468), not base64url.
+  const bin = atob(m[1].replace(/\s+/g, ''));
+  const der = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
+  return der;
+}
+
+function parseOrigins(origins) {
+  if (!Array.isArray(origins) || !origins.length || origins.some((x) => typeof x !== 'string')) throw configError('option `allowedOrigins` must list the origins of your SPA');
+  return new Set(
+    origins.map((x) => {
+      let u;
+      try {
+        u = new URL(x);
+      } catch {}
+      if (!u || u.origin === 'null' || u.origin !== x.replace(/\/$/, '')) throw configError(`option \`allowedOrigins\` has "${x}", which is not an origin like https://my-service.nhs.uk`);
+      return u.origin;
+    }),
+  );
+}
+
+function parseRedirectUris(redirects) {
+  if (!Array.isArray(redirects) || !redirects.length || redirects.some((x) => typeof x !== 'string')) throw configError('option `redirectUris` must list the registered redirect URIs');
+  for (const r of redirects) {
+    let u;
+    try {
+      u = new URL(r);
+    } catch {}
+    // EIS §7.3: https (loopback http for development), exact, no query string, no fragment.
+    if (!u || !httpsOrLoopback(u) || u.search || r.includes('?') || r.includes('#')) {
+      throw configError(`option \`redirectUris\` has "${r.slice(0, 200)}": a redirect URI must be https (http only on loopback) without a query string or fragment (EIS 7.3)`);
+    }
+  }
+  return new Set(redirects);
+}
+
+function parseCookieSecret(text) {
+  if (text == null) return undefined;
+  let secret;
+  try {
+    secret = fromBase64url(text);
+  } catch {}
+  if (!secret || secret.length !== 32) throw configError('option `cookieSecret` must be 32 random bytes, base64url (e.g. from `openssl rand -base64 32 | tr +/ -_ | tr -d =`)');
+  return secret;
+}
+
+/**
+ * The edge handler's configuration: the options checked, defaults filled in.
+ * @typedef {Readonly<{
+ *   clientId: string, issuer: string,
+ *   endpoints: Readonly<{ token: string, userinfo: string, jwks: string, discovery: string }>,
+ *   privateKeyDer: Uint8Array, keyId?: string,
+ *   allowedOrigins: Set<string>, redirectUris: Set<string>,
+ *   base: string, timeoutMs: number, vtr?: string[], clockSkewSeconds: number,
+ *   sessionSeconds: number, requireNonce: boolean, cookieSecret?: Uint8Array,
+ *   fetch: typeof fetch, log: (event: { event: string, [k: string]: unknown }) => void,
+ * }>} EdgeConfig
+ * `base` is the route prefix without a trailing "/"; `allowedOrigins` holds
+ * origins as URL.origin spells them; `cookieSecret` is 32 bytes when given.
+ */
+
+/**
+ * Checks the options of createEdgeHandler (see edge.d.ts) in a fixed order and
+ * answers the configuration, frozen.
+ *
+ * @param {Partial<import('../edge.js').EdgeHandlerOptions>} [o] the options
+ * @returns {EdgeConfig}
+ * @throws {NhsLoginError} `invalid_option`, naming the option
+ */
+export function parseEdgeOptions(o = {}) {
+  if (typeof o.clientId !== 'string' || !o.clientId) throw configError('option `clientId` is required');
+  const issuerText = o.issuer ?? (Object.hasOwn(ISSUERS, o.environment ?? '') ? ISSUERS[o.environment] : undefined);
+  if (typeof issuerText !== 'string') throw configError('option `environment` (sandpit, integration, production) or `issuer` is required');
+  const issuer = parseUrl(issuerText, 'issuer');
+  // EIS §3.3 endpoint paths, unless given explicitly.
+  const endpoints = Object.freeze({
+    token: parseUrl(o.tokenEndpoint ?? `${issuer}/token`, 'tokenEndpoint'),
+    userinfo: parseUrl(o.userinfoEndpoint ?? `${issuer}/userinfo`, 'userinfoEndpoint'),
+    jwks: parseUrl(o.jwksUri ?? `${issuer}/.well-known/jwks.json`, 'jwksUri'),
+    discovery: parseUrl(o.discoveryUrl ?? `${issuer}/.well-known/openid-configuration`, 'discoveryUrl'),
+  });
+  const privateKeyDer = pemToDer(o.privateKey);
+  if (o.keyId != null && typeof o.keyId !== 'string') throw configError('option `keyId` must be a string');
+  const allowedOrigins = parseOrigins(o.allowedOrigins);
+  const redirectUris = parseRedirectUris(o.redirectUris);
+  const basePath = o.basePath ?? '/auth';
+  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(basePath)) throw configError('option `basePath` must be a path starting with "/"');
+  const timeoutMs = o.timeoutMs ?? 10000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 120000)) throw configError('option `timeoutMs` must be a number of milliseconds from 1 to 120000');
+  // The vectors registered for the client (EIS §5.1; the 12 of EIS Table 21).
+  const vtr = o.vtr;
+  if (vtr != null && (!Array.isArray(vtr) || !vtr.length || vtr.some((v) => !VECTORS.includes(v)))) {
+    throw configError('option `vtr` must be an array of NHS login vectors such as ["P9.Cp.Cd", "P9.Cm"]');
+  }
+  const clockSkewSeconds = o.clockSkewSeconds ?? 60;
+  if (typeof clockSkewSeconds !== 'number' || !(clockSkewSeconds >= 0 && clockSkewSeconds <= 600)) throw configError('option `clockSkewSeconds` must be a number from 0 to 600');
+  const sessionSeconds = o.sessionSeconds ?? 12 * 3600; // NHS login session rule: 12 h at most
+  if (!Number.isInteger(sessionSeconds) || sessionSeconds < 60 || sessionSeconds > 30 * 86400) throw configError('option `sessionSeconds` must be a whole number of seconds from 60 to 2592000');
+  return Object.freeze({
+    clientId: o.clientId,
+    issuer,
+    endpoints,
+    privateKeyDer,
+    keyId: o.keyId,
+    allowedOrigins,
+    redirectUris,
+    base: basePath.replace(/\/$/, ''),
+    timeoutMs,
+    vtr,
+    clockSkewSeconds,
+    sessionSeconds,
+    requireNonce: o.requireNonce ?? true,
+    cookieSecret: parseCookieSecret(o.cookieSecret),
+    fetch: o.fetch ?? ((...a) => fetch(...a)),
+    log: typeof o.log === 'function' ? o.log : () => {},
+  });
+}

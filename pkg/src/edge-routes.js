@@ -1,0 +1,196 @@
+// The edge handler's routes, each a `(Request) => Promise<Response>`:
+// POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
+// POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
+import { checkIdToken, checkUserinfo } from './core.js';
+import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
+import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
+import { clearCookie } from './edge-cookie.js';
+
+const MAX_BODY = 16 * 1024; // request bodies
+
+/**
+ * The JSON object body of a request: application/json, at most 16 KiB.
+ * @param {Request} request
+ * @returns {Promise<Record<string, any>>} rejects with a 415, 413 or 400 HttpError
+ */
+export async function jsonBody(request) {
+  const type = (request.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'invalid_request', 'send the body as application/json');
+  const tooLarge = () => new HttpError(413, 'invalid_request', `the body is larger than ${MAX_BODY} bytes`);
+  const declared = Number(request.headers.get('content-length'));
+  if (declared > MAX_BODY) throw tooLarge();
+  const v = jsonObjectOf(new TextDecoder().decode(await readLimited(request.body, MAX_BODY, tooLarge)));
+  if (!v) throw new HttpError(400, 'invalid_request', 'the body is not a JSON object');
+  return v;
+}
+
+/**
+ * A required non-empty string member of a request body, matching `re` when given.
+ * @param {object} body
+ * @param {string} name
+ * @param {RegExp} [re]
+ * @returns {string} or throws a 400 invalid_request naming the member
+ */
+export function field(body, name, re) {
+  const v = body[name];
+  if (typeof v !== 'string' || !v) throw new HttpError(400, 'invalid_request', `\`${name}\` is required`);
+  if (re && !re.test(v)) throw new HttpError(400, 'invalid_request', `\`${name}\` is malformed`);
+  return v;
+}
+
+/**
+ * The members of `obj` named in `keys` that are not undefined.
+ * @param {object} obj
+ * @param {string[]} keys
+ * @returns {object}
+ */
+export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+
+/**
+ * The route table: path → method → handler.
+ * @param {import('./edge-config.js').EdgeConfig} config
+ * @param {{
+ *   upstream: import('./edge-upstream.js').Upstream,
+ *   signer: ReturnType<typeof import('./edge-signing.js').createSigner>,
+ *   cookie: ReturnType<typeof import('./edge-cookie.js').createSessionCookie>,
+ *   documents: ReturnType<typeof import('./edge-documents.js').createDocuments>,
+ * }} deps
+ * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
+ */
+export function createRoutes(config, { upstream, signer, cookie, documents }) {
+  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, sessionSeconds, requireNonce, cookieSecret, log } = config;
+
+  // The token endpoint, authenticated with private_key_jwt (RFC 7523 §2.2, EIS §3.5 Table 6).
+  async function tokenRequest(params, what) {
+    const body = new URLSearchParams({
+      ...params,
+      client_id: clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await signer.clientAssertion(),
+    });
+    const r = await upstream(endpoints.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, what);
+    if (r.status !== 200 || typeof r.json?.error === 'string') throw passThroughError(r, what, log);
+    const t = jsonOf(r, what, log);
+    if (typeof t.access_token !== 'string' || !/^bearer$/i.test(t.token_type ?? '')) {
+      log({ event: 'upstream_bad_token_answer', what });
+      throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
+    }
+    return t;
+  }
+
+  async function token(request) {
+    const body = await jsonBody(request);
+    const code = field(body, 'code', /^[\x21-\x7e]{1,2048}$/);
+    // RFC 7636 4.1: 43–128 unreserved characters.
+    const codeVerifier = field(body, 'code_verifier', /^[A-Za-z0-9._~-]{43,128}$/);
+    const redirectUri = field(body, 'redirect_uri');
+    if (!redirectUris.has(redirectUri)) throw new HttpError(400, 'invalid_request', '`redirect_uri` is not one of the registered redirect URIs');
+    // The nonce the SPA sent: checked here too (OIDC Core 3.1.3.7 (11)). Only
+    // with `requireNonce: false` may a SPA that checks it itself leave it out.
+    const nonce = requireNonce || body.nonce != null ? field(body, 'nonce') : undefined;
+
+    await documents.checkIssuer();
+    const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
+    if (typeof t.id_token !== 'string') {
+      log({ event: 'upstream_bad_token_answer', what: 'token' });
+      throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
+    }
+    let claims;
+    try {
+      let warnings;
+      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId, jwks: documents.remoteJwks, vtr, clockSkewSeconds, nonce, insecureSkipNonceCheck: nonce === undefined }));
+      // A profile claim of an unexpected type was left out: the operator hears of it.
+      for (const w of warnings) log({ event: 'claim_warning', claim: w.claim.slice(0, 64), message: w.message });
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      log({ event: 'id_token_rejected', code: e.code, ...(e.claim ? { claim: e.claim } : {}) });
+      // The code and the claim at fault, so the operator need not guess (messages never carry values).
+      throw new HttpError(502, 'invalid_id_token', `NHS login's ID token failed validation: ${e.code}${e.claim ? ` (claim \`${e.claim}\`)` : ''}: ${e.message}`);
+    }
+    const headers = {};
+    if (cookieSecret) {
+      headers['set-cookie'] = await cookie.seal({
+        sub: claims.sub,
+        jti: claims.jti,
+        rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
+        exp: Math.floor(Date.now() / 1000) + sessionSeconds,
+      });
+    }
+    return jsonResponse(200, pick(t, ['id_token', 'access_token', 'token_type', 'expires_in', 'scope']), headers);
+  }
+
+  async function refresh(request) {
+    const s = await cookie.open(request.headers.get('cookie'));
+    if (!s.rt) throw new HttpError(400, 'invalid_grant', 'this session has no refresh token');
+    let t;
+    try {
+      t = await tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh');
+    } catch (e) {
+      // A stale refresh token ends the session.
+      if (e instanceof HttpError && e.error === 'invalid_grant') e.headers = { 'set-cookie': clearCookie };
+      throw e;
+    }
+    // Keep the newest refresh token (EIS: "the latest valid refresh token").
+    const sealed = await cookie.seal({ ...s, rt: typeof t.refresh_token === 'string' ? t.refresh_token : s.rt });
+    return jsonResponse(200, pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), { 'set-cookie': sealed });
+  }
+
+  async function userinfo(request) {
+    const auth = request.headers.get('authorization') || '';
+    const m = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(auth);
+    if (!m) throw new HttpError(401, 'invalid_token', 'send the access token as `Authorization: Bearer ...`', { 'www-authenticate': 'Bearer' });
+    const s = await cookie.open(request.headers.get('cookie'));
+    const r = await upstream(endpoints.userinfo, { headers: { authorization: `Bearer ${m[1]}`, accept: 'application/json' } }, 'userinfo');
+    // EIS §3.6.2.2, RFC 6750 §3.1: an expired or invalid access token is a 401
+    // with the error in WWW-Authenticate and no body. The SPA refreshes and
+    // retries: it is passed through as such, never as a 502.
+    if (r.status === 401) {
+      const c = bearerChallenge(r.headers);
+      log({ event: 'upstream_error', what: 'userinfo', status: 401, error: c.error ?? 'invalid_token' });
+      throw new HttpError(401, c.error ?? 'invalid_token', c.description ?? 'the access token is expired or invalid: refresh it and try again', {
+        'www-authenticate': c.header ?? 'Bearer error="invalid_token"',
+      });
+    }
+    if (r.status !== 200) throw passThroughError(r, 'userinfo', log);
+    // EIS §3.6.2 / OIDC Core 5.3.2: the userinfo sub MUST equal the ID token's
+    // (checked in the core, which also normalises the profile claims).
+    let info;
+    try {
+      jsonOf(r, 'userinfo', log);
+      const { claims, warnings } = await checkUserinfo(r.text, String(s.sub));
+      for (const w of warnings) log({ event: 'claim_warning', what: 'userinfo', claim: w.claim.slice(0, 64), message: w.message });
+      info = claims;
+    } catch (e) {
+      if (e instanceof HttpError || e.code !== 'invalid_userinfo') throw e;
+      log({ event: 'userinfo_sub_mismatch' });
+      throw new HttpError(502, 'invalid_userinfo', `NHS login's userinfo answer was refused: ${e.message}`);
+    }
+    return jsonResponse(200, info);
+  }
+
+  async function ssoAssertion(request) {
+    const s = await cookie.open(request.headers.get('cookie'));
+    if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
+    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60 });
+  }
+
+  // NHS login has no logout (EIS §2.2); this ends the edge session: the
+  // refresh token is forgotten with the cookie.
+  const signOut = async () => new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+
+  return {
+    '/token': { POST: token },
+    '/sign-out': { POST: signOut },
+    '/refresh': { POST: refresh },
+    '/userinfo': { GET: userinfo },
+    '/sso-assertion': { POST: ssoAssertion },
+    '/jwks': { GET: async () => jsonResponse(200, (await documents.jwks.get()).json) },
+    '/.well-known/openid-configuration': {
+      GET: async () => {
+        const d = await documents.discovery.get();
+        documents.assertIssuer();
+        return jsonResponse(200, d.json);
+      },
+    },
+  };
+}
