@@ -155,7 +155,7 @@ export interface GpRegistrationDetails {
 }
 
 /** The claims of a validated NHS login ID token. Unknown claims are kept. */
-export interface IdTokenClaims {
+export interface IdTokenClaims extends ProfileClaims {
   iss: string;
   /** Stable NHS login user id. Key local accounts on this, not on the NHS number. */
   sub: string;
@@ -171,7 +171,15 @@ export interface IdTokenClaims {
   vtm?: string;
   /** Highest identity level the user has proven. */
   identity_proofing_level?: 'P0' | 'P5' | 'P9';
-  /** 10-digit NHS number (scope `profile`). */
+}
+
+/**
+ * The profile claims NHS login may release, in the ID token (identity: NHS number, family name,
+ * date of birth) or from userinfo (the rest; NHS login docs: scopes and claims). A claim of an
+ * unexpected type is left out with a warning; `"true"`/`"false"` strings become booleans.
+ */
+export interface ProfileClaims {
+  /** 10-digit NHS number (scope `profile`). Never show it to the patient (NHS login docs). */
   nhs_number?: string;
   /** `YYYY-MM-DD`. */
   birthdate?: string;
@@ -276,19 +284,8 @@ export declare class NhsLogin {
 }
 
 /** Claims from NHS login's userinfo endpoint (unsigned JSON; `sub` checked by the edge). */
-export interface UserinfoClaims {
+export interface UserinfoClaims extends ProfileClaims {
   sub: string;
-  given_name?: string;
-  family_name?: string;
-  birthdate?: string;
-  nhs_number?: string;
-  email?: string;
-  email_verified?: boolean;
-  phone_number?: string;
-  phone_number_verified?: boolean;
-  phone_number_pds_matched?: boolean;
-  gp_registration_details?: GpRegistrationDetails;
-  [claim: string]: unknown;
 }
 
 export interface RefreshResult {
