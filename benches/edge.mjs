@@ -55,7 +55,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 // ---- shared by parent and child: options, fake upstream, requests -------------
 
-const endpointsOf = (fx) => ({ token: `${fx.issuer}/token`, jwks: `${fx.issuer}/.well-known/jwks.json` });
+const endpointsOf = (fx) => ({ token: `${fx.issuer}/token`, jwks: `${fx.issuer}/.well-known/jwks.json`, discovery: `${fx.issuer}/.well-known/openid-configuration` });
 
 /**
  * The injected fetch: NHS login answering instantly. `onToken(form)`, when
@@ -65,7 +65,7 @@ const endpointsOf = (fx) => ({ token: `${fx.issuer}/token`, jwks: `${fx.issuer}/
  */
 function fakeUpstream(fx, { tokenBody = fx.tokenBody, onToken } = {}) {
   const ep = endpointsOf(fx);
-  const calls = { token: 0, jwks: 0, other: 0 };
+  const calls = { token: 0, jwks: 0, discovery: 0, other: 0 };
   const fetch = async (url, init = {}) => {
     const href = String(url);
     if (href === ep.token && init.method === 'POST') {
@@ -77,6 +77,11 @@ function fakeUpstream(fx, { tokenBody = fx.tokenBody, onToken } = {}) {
     if (href === ep.jwks) {
       calls.jwks++;
       return new Response(fx.jwksText, { status: 200, headers: { ...JSON_TYPE, 'cache-control': 'public, max-age=3600' } });
+    }
+    // Our handler reads discovery once, before its first exchange, to check the issuer.
+    if (href === ep.discovery) {
+      calls.discovery++;
+      return new Response(JSON.stringify({ issuer: fx.issuer }), { status: 200, headers: { ...JSON_TYPE, 'cache-control': 'public, max-age=3600' } });
     }
     calls.other++;
     return new Response('{"error":"not_found"}', { status: 404, headers: JSON_TYPE });

@@ -19,17 +19,20 @@ fn vectors() -> Vec<&'static str> {
     nhs_login_client::vot::KNOWN_VECTORS.to_vec()
 }
 
+/// `Object.freeze(...)` marked pure, so a bundle drops a table it does not use.
+const FREEZE: &str = "/* @__PURE__ */ Object.freeze";
+
 fn render_js() -> String {
     let mut out = String::from(HEADER);
     out.push_str("\n/** Issuer of each NHS login environment, exactly as in its discovery document (no trailing slash). */\n");
-    out.push_str("export const ISSUERS = Object.freeze({\n");
+    out.push_str(&format!("export const ISSUERS = {FREEZE}({{\n"));
     for e in Environment::ALL {
         out.push_str(&format!("  {}: {},\n", e.name(), js_string(e.issuer())));
     }
     out.push_str(
         "});\n\n/** NHS login's settings page (\"Manage your NHS login\") per environment. */\n",
     );
-    out.push_str("export const SETTINGS_URLS = Object.freeze({\n");
+    out.push_str(&format!("export const SETTINGS_URLS = {FREEZE}({{\n"));
     for e in Environment::ALL {
         out.push_str(&format!(
             "  {}: {},\n",
@@ -38,31 +41,41 @@ fn render_js() -> String {
         ));
     }
     out.push_str("});\n\n/** The 12 vectors of trust NHS login defines (EIS Table 21). */\n");
-    let list = vectors()
-        .iter()
-        .map(|v| js_string(v))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list: Vec<String> = vectors().iter().map(|v| js_string(v)).collect();
     out.push_str(&format!(
-        "export const VECTORS = Object.freeze([{list}]);\n\n"
+        "export const VECTORS = {FREEZE}([{}]);\n\n",
+        list.join(", ")
     ));
     out.push_str("/** Every error code this package can raise. */\n");
-    let codes = ErrorCode::ALL
+    let codes: Vec<String> = ErrorCode::ALL
         .iter()
         .map(|c| js_string(c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+        .collect();
     out.push_str(&format!(
-        "export const ERROR_CODES = Object.freeze([{codes}]);\n\n"
+        "export const ERROR_CODES = {FREEZE}([{}]);\n\n",
+        codes.join(", ")
     ));
-    out.push_str(
-        "/** What each error code means. */\nexport const ERROR_MESSAGES = Object.freeze({\n",
-    );
+    // One constant per message, so a bundle keeps only the messages it uses.
     for c in ErrorCode::ALL {
-        out.push_str(&format!("  {}: {},\n", c.as_str(), js_string(c.summary())));
+        out.push_str(&format!(
+            "export const {} = {};\n",
+            message_const(c),
+            js_string(c.summary())
+        ));
+    }
+    out.push_str(&format!(
+        "\n/** What each error code means. */\nexport const ERROR_MESSAGES = {FREEZE}({{\n"
+    ));
+    for c in ErrorCode::ALL {
+        out.push_str(&format!("  {}: {},\n", c.as_str(), message_const(c)));
     }
     out.push_str("});\n");
     out
+}
+
+/// `MESSAGE_WASM_UNAVAILABLE` for `wasm_unavailable`.
+fn message_const(c: ErrorCode) -> String {
+    format!("MESSAGE_{}", c.as_str().to_ascii_uppercase())
 }
 
 fn union(items: impl IntoIterator<Item = String>) -> String {

@@ -4,7 +4,7 @@
 // check, with WebCrypto (crypto.subtle.verify). The entry points (index.js for
 // browsers and bundlers, node.js for Node) differ only in how the .wasm is loaded.
 import init, * as w from '../wasm/nhs_login.js';
-import { ERROR_MESSAGES } from './generated.js';
+import { MESSAGE_WASM_UNAVAILABLE } from './generated.js';
 import { decode as fromBase64url } from './base64url.js';
 import { cachedDocument } from './cached-document.js';
 
@@ -27,7 +27,7 @@ let ready;
 const wasm = () =>
   (ready ??= load().catch((cause) => {
     ready = undefined;
-    throw new NhsLoginError('wasm_unavailable', ERROR_MESSAGES.wasm_unavailable, { cause });
+    throw new NhsLoginError('wasm_unavailable', MESSAGE_WASM_UNAVAILABLE, { cause });
   }));
 
 /** @internal Starts loading the wasm early (the edge handler's first request); never rejects. */

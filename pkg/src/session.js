@@ -6,7 +6,7 @@
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
 import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, NhsLoginError } from './core.js';
-import { ERROR_MESSAGES } from './generated.js';
+import { MESSAGE_TRANSACTION_EXPIRED } from './generated.js';
 
 const PREFIX = 'nhs-login:tx:';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
@@ -81,7 +81,7 @@ export class NhsLogin {
         throw new NhsLoginError('state_mismatch', 'no sign-in is waiting for this state: it was already used, or was started in another browser or tab. Start again.');
       }
       if (!(Date.now() - tx.t < this.ttl)) {
-        throw new NhsLoginError('transaction_expired', ERROR_MESSAGES.transaction_expired);
+        throw new NhsLoginError('transaction_expired', MESSAGE_TRANSACTION_EXPIRED);
       }
       // RFC 9207: an `iss` in the redirect is checked against the issuer of
       // `issuer` or `environment`, exactly as parseCallback does.
