@@ -112,8 +112,8 @@ pub struct ProviderError {
 /// human-readable message.
 ///
 /// ```
-/// use nhs_login_client::{parse_callback, ErrorCode};
-/// let err = parse_callback("https://app.example/cb?code=x&state=evil", "good", None).unwrap_err();
+/// use nhs_login_client::{parse_callback, ErrorCode, State};
+/// let err = parse_callback("https://app.example/cb?code=x&state=evil", &State::from("good"), None).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::StateMismatch);
 /// assert_eq!(err.code().as_str(), "state_mismatch");
 /// ```

@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use nhs_login_client::{ErrorCode, IdTokenVerifier, Jwks, Vtr};
+use nhs_login_client::{
+    ErrorCode, IdTokenVerifier, Jwks, Nonce, NonceCheck, UntrustedToken, VerifiedIdToken, Vtr,
+};
 
 const HEADER: &str = r#"{"alg":"RS512","typ":"JWT","kid":"k1"}"#;
 
@@ -16,9 +18,16 @@ fn set() -> Jwks {
     Jwks::parse(jwks(&[jwk(1, Some("k0"), ""), jwk(0, Some("k1"), "")]).as_bytes()).unwrap()
 }
 
+fn nonce() -> Nonce {
+    Nonce::from("nonce-1")
+}
+
+fn verify(token: &str, jwks: &Jwks) -> nhs_login_client::Result<VerifiedIdToken> {
+    verifier().verify(token, jwks, NonceCheck::Expect(&nonce()), NOW)
+}
+
 fn code(token: &str, jwks: &Jwks) -> &'static str {
-    verifier()
-        .verify(token, jwks, Some("nonce-1"), NOW)
+    verify(token, jwks)
         .map(|_| "ok")
         .unwrap_or_else(|e| e.code().as_str())
 }
@@ -26,7 +35,8 @@ fn code(token: &str, jwks: &Jwks) -> &'static str {
 #[test]
 fn valid_token_gives_typed_claims() {
     let t = sign(0, HEADER, &claims().to_string());
-    let c = verifier().verify(&t, &set(), Some("nonce-1"), NOW).unwrap();
+    let token = verify(&t, &set()).unwrap();
+    let c = token.claims();
     assert_eq!(c.sub, "49f470a1-cc52-49b7-beba-0f9cec937c46");
     assert_eq!(c.nhs_number.as_deref(), Some("9000000009"));
     assert_eq!(c.vot, "P9.Cp.Cd");
@@ -37,6 +47,70 @@ fn valid_token_gives_typed_claims() {
         c.get("id_status").and_then(|v| v.as_str()),
         Some("verified")
     );
+    // The normalised claims object holds the same claims, in token order.
+    let value = token.claims_value();
+    assert_eq!(
+        value.get("sub").and_then(|v| v.as_str()),
+        Some(c.sub.as_str())
+    );
+    assert_eq!(
+        value.as_object().map(|m| m.len()),
+        claims().as_object().map(|m| m.len())
+    );
+}
+
+#[test]
+fn the_steps_one_by_one_give_the_same_token() {
+    let t = sign(0, HEADER, &claims().to_string());
+    let untrusted = UntrustedToken::decode(&t).unwrap();
+    assert_eq!(untrusted.kid(), Some("k1"));
+    let signed = untrusted.verify_signature(&set()).unwrap();
+    let token = verifier()
+        .verify_claims(&signed, NonceCheck::Expect(&nonce()), NOW)
+        .unwrap();
+    assert_eq!(token, verify(&t, &set()).unwrap());
+    // The signature step fails on its own, before any claim is looked at.
+    let other_key = sign(1, HEADER, &claims().to_string());
+    let err = UntrustedToken::decode(&other_key)
+        .unwrap()
+        .verify_signature(&set())
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidSignature);
+}
+
+#[test]
+fn the_nonce_expectation_is_explicit() {
+    let with_nonce = sign(0, HEADER, &claims().to_string());
+    let mut c = claims();
+    c.as_object_mut().unwrap().remove("nonce");
+    let without_nonce = sign(0, HEADER, &c.to_string());
+    let run = |v: &IdTokenVerifier, t: &str, n: NonceCheck<'_>| {
+        v.verify(t, &set(), n, NOW)
+            .map(|_| "ok")
+            .unwrap_or_else(|e| e.code().as_str())
+    };
+    let sent = nonce();
+    let other = Nonce::from("nonce-2");
+    let v = verifier();
+    assert_eq!(run(&v, &with_nonce, NonceCheck::Expect(&sent)), "ok");
+    assert_eq!(
+        run(&v, &with_nonce, NonceCheck::Expect(&other)),
+        "invalid_nonce"
+    );
+    assert_eq!(
+        run(&v, &with_nonce, NonceCheck::ExpectNone),
+        "invalid_nonce"
+    );
+    assert_eq!(
+        run(&v, &without_nonce, NonceCheck::Expect(&sent)),
+        "invalid_nonce"
+    );
+    assert_eq!(run(&v, &without_nonce, NonceCheck::ExpectNone), "ok");
+    let skipping = verifier().insecure_skip_nonce_check();
+    for t in [&with_nonce, &without_nonce] {
+        assert_eq!(run(&skipping, t, NonceCheck::Expect(&other)), "ok");
+        assert_eq!(run(&skipping, t, NonceCheck::ExpectNone), "ok");
+    }
 }
 
 #[test]
@@ -121,19 +195,20 @@ fn profile_claims_of_another_type_are_warnings_on_a_signed_token() {
     let mut c = claims();
     c["email_verified"] = "yes".into();
     c["phone_number_verified"] = "true".into();
-    let claims = verifier()
-        .verify(
-            &sign(0, HEADER, &c.to_string()),
-            &set(),
-            Some("nonce-1"),
-            NOW,
-        )
-        .unwrap();
+    let token = verify(&sign(0, HEADER, &c.to_string()), &set()).unwrap();
+    let claims = token.claims();
     assert_eq!(claims.email_verified, None);
     assert_eq!(claims.phone_number_verified, Some(true));
     assert_eq!(claims.warnings.len(), 1);
     assert_eq!(claims.warnings[0].claim, "email_verified");
     assert_eq!(claims.warnings[0].message, "is not a boolean");
+    // The claims object is normalised the same way.
+    let value = token.claims_value();
+    assert!(value.get("email_verified").is_none());
+    assert_eq!(
+        value.get("phone_number_verified").and_then(|v| v.as_bool()),
+        Some(true)
+    );
 }
 
 #[test]
@@ -145,7 +220,7 @@ fn skew_is_configurable() {
     let strict = verifier().with_clock_skew(0);
     assert_eq!(
         strict
-            .verify(&t, &set(), Some("nonce-1"), NOW)
+            .verify(&t, &set(), NonceCheck::Expect(&nonce()), NOW)
             .unwrap_err()
             .code(),
         ErrorCode::TokenExpired
