@@ -25,8 +25,11 @@ use crate::json::Value;
 /// # }
 /// # Ok::<(), nhs_login_client::Error>(())
 /// ```
+///
+/// With feature `serde` it serialises and deserialises (without
+/// [`Claims::warnings`]), e.g. to keep it in a server-side session.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Claims {
     /// Issuer.
     pub iss: String,
@@ -69,12 +72,16 @@ pub struct Claims {
     /// Whether the mobile number matches the PDS record.
     pub phone_number_pds_matched: Option<bool>,
     /// GP registration (scope `gp_registration_details`), e.g. `{"gp_ods_code": "A12345"}`.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub gp_registration_details: Option<Value>,
     /// Every other claim, in token order.
     pub extra: Vec<(String, Value)>,
     /// Profile claims left out because NHS login sent a value of an
-    /// unexpected type or format (not a claim; never serialised).
+    /// unexpected type or format (not a claim; never serialised, empty when
+    /// deserialised).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub warnings: Vec<ClaimWarning>,
 }
@@ -327,33 +334,6 @@ pub fn check_userinfo(body: &[u8], expected_sub: &str) -> Result<CheckedClaims> 
         ));
     }
     Ok(check_profile_claims(members))
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Value {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self {
-            Value::Null => s.serialize_unit(),
-            Value::Bool(b) => s.serialize_bool(*b),
-            Value::Number(n) => s.serialize_f64(*n),
-            Value::String(v) => s.serialize_str(v),
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(i)?;
-                }
-                seq.end()
-            }
-            Value::Object(members) => {
-                let mut map = s.serialize_map(Some(members.len()))?;
-                for (k, v) in members {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-        }
-    }
 }
 
 #[cfg(test)]

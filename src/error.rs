@@ -186,6 +186,18 @@ impl Error {
         .about(name)
     }
 
+    /// `invalid_claim` naming a claim known only at run time (the
+    /// caller's own claim types, feature `serde`).
+    #[cfg(feature = "serde")]
+    pub(crate) fn invalid_claim_named(name: String, rule: &str) -> Self {
+        let mut e = Error::with_parts(
+            ErrorCode::InvalidClaim,
+            &["the ID token claim `", &name, "` ", rule],
+        );
+        e.subject = Some(Cow::Owned(name));
+        e
+    }
+
     pub(crate) fn provider(error: String, error_description: Option<String>) -> Self {
         let message = provider_message(&error, error_description.as_deref());
         Error {

@@ -812,6 +812,45 @@ impl VerifiedIdToken {
     pub fn claims_value(&self) -> &Value {
         &self.value
     }
+
+    /// The verified, normalised claims deserialised into the caller's own
+    /// type (feature `serde`), for claims or shapes [`Claims`] does not name.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// # use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// # let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), 1_750_000_000.0)?;
+    /// #[derive(serde::Deserialize)]
+    /// struct Patient {
+    ///     nhs_number: String,
+    ///     exp: u64,
+    ///     gp_registration_details: Option<Gp>,
+    /// }
+    /// #[derive(serde::Deserialize)]
+    /// struct Gp {
+    ///     gp_ods_code: String,
+    /// }
+    /// let patient: Patient = token.claims_as()?;
+    /// assert_eq!(patient.nhs_number, "9000000009");
+    /// assert_eq!(patient.exp, 1_750_003_600);
+    /// assert_eq!(patient.gp_registration_details.map(|g| g.gp_ods_code).as_deref(), Some("A12345"));
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `missing_claim` naming a claim the type requires but the token lacks;
+    /// `invalid_claim` if a claim does not fit the type, naming the claim.
+    /// The message says what the type expected and the kind of value seen
+    /// (`string`, `number`, ...), never the value itself; only a custom
+    /// message from the type's own `Deserialize` code is passed on as it is.
+    #[cfg(feature = "serde")]
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        crate::value_serde::from_value(self.value.clone())
+    }
 }
 
 #[cfg(test)]

@@ -126,6 +126,8 @@ pub mod pkce;
 mod random;
 pub mod types;
 mod url;
+#[cfg(feature = "serde")]
+mod value_serde;
 pub mod vot;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -226,3 +226,136 @@ fn skew_is_configurable() {
         ErrorCode::TokenExpired
     );
 }
+
+/// Feature `serde`: the service's own claim types, from the verified claims.
+#[cfg(feature = "serde")]
+mod own_claim_types {
+    use super::*;
+    use nhs_login_client::Claims;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Patient {
+        sub: String,
+        nhs_number: String,
+        exp: u64,
+        iat: i64,
+        email_verified: Option<bool>,
+        phone_number: Option<String>,
+        identity_proofing_level: Level,
+        gp_registration_details: Gp,
+        id_status: String,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Level {
+        P0,
+        P5,
+        P9,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Gp {
+        gp_ods_code: String,
+    }
+
+    fn token(c: &serde_json::Value) -> VerifiedIdToken {
+        verify(&sign(0, HEADER, &c.to_string()), &set()).unwrap()
+    }
+
+    #[test]
+    fn claims_as_fills_a_user_struct() {
+        let mut c = claims();
+        // Normalised before the user's type sees it.
+        c["email_verified"] = "true".into();
+        let patient: Patient = token(&c).claims_as().unwrap();
+        assert_eq!(
+            patient,
+            Patient {
+                sub: "49f470a1-cc52-49b7-beba-0f9cec937c46".into(),
+                nhs_number: "9000000009".into(),
+                exp: NOW as u64 + 3600,
+                iat: NOW as i64,
+                email_verified: Some(true),
+                phone_number: None,
+                identity_proofing_level: Level::P9,
+                gp_registration_details: Gp {
+                    gp_ods_code: "A12345".into()
+                },
+                id_status: "verified".into(),
+            }
+        );
+        // serde_json's own Value works as a claim type too.
+        let any: serde_json::Value = token(&c).claims_as().unwrap();
+        assert_eq!(any["nhs_number"], "9000000009");
+        assert_eq!(any["email_verified"], true);
+    }
+
+    #[test]
+    fn claims_as_errors_name_the_claim_not_the_value() {
+        let mut c = claims();
+        c.as_object_mut().unwrap().remove("id_status");
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MissingClaim);
+        assert_eq!(e.claim(), Some("id_status"));
+
+        // An ill-typed profile claim was left out by the verifier, so the
+        // user's type sees it missing.
+        let mut c = claims();
+        c["nhs_number"] = "12345".into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MissingClaim);
+        assert_eq!(e.claim(), Some("nhs_number"));
+
+        let mut c = claims();
+        c["id_status"] = 42.into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidClaim);
+        assert_eq!(e.claim(), Some("id_status"));
+        assert!(e.message().contains("id_status"), "{}", e.message());
+        assert!(!e.message().contains("42"), "{}", e.message());
+
+        let mut c = claims();
+        c["gp_registration_details"] = serde_json::json!({ "gp_ods_code": 7 });
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.claim(), Some("gp_registration_details"));
+
+        let mut c = claims();
+        c["identity_proofing_level"] = "P7-secret".into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.claim(), Some("identity_proofing_level"));
+        assert!(!e.message().contains("P7-secret"), "{}", e.message());
+    }
+
+    #[test]
+    fn claims_round_trip_through_serde() {
+        let mut c = claims();
+        c["email_verified"] = "maybe".into(); // left out, with a warning
+        let claims = token(&c).into_claims();
+        assert_eq!(claims.warnings.len(), 1);
+        let text = serde_json::to_string(&claims).unwrap();
+        assert!(!text.contains("warnings"));
+        let back: Claims = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            back,
+            Claims {
+                warnings: vec![],
+                ..claims
+            }
+        );
+    }
+
+    #[test]
+    fn value_deserialize_is_strict_like_the_parser() {
+        use nhs_login_client::Value;
+        let v: Value = serde_json::from_str(r#"{"a":[1,2.5,"x",null,true,{}]}"#).unwrap();
+        assert_eq!(
+            v.get("a").and_then(Value::as_array).map(|a| a.len()),
+            Some(6)
+        );
+        assert!(serde_json::from_str::<Value>(r#"{"a":1,"a":2}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"a":[1.0,2.5,"x",null,true,{}]}"#
+        );
+    }
+}
