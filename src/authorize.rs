@@ -6,6 +6,7 @@ use crate::prelude::*;
 use crate::error::{Error, Result};
 use crate::pkce::CodeVerifier;
 use crate::random;
+use crate::types::{ClientId, IssuerUrl, Nonce, State};
 use crate::url::{check_endpoint, encode_into, ENDPOINT_RULE};
 use crate::vot::Vtr;
 
@@ -87,6 +88,17 @@ impl Environment {
             Environment::Integration => "https://auth.aos.signin.nhs.uk",
             Environment::Production => "https://auth.login.nhs.uk",
         }
+    }
+
+    /// The issuer as an [`IssuerUrl`], for [`crate::parse_callback`] and
+    /// [`crate::IdTokenVerifier::new`].
+    ///
+    /// ```
+    /// use nhs_login_client::Environment;
+    /// assert_eq!(Environment::Production.issuer_url().as_str(), "https://auth.login.nhs.uk");
+    /// ```
+    pub fn issuer_url(self) -> IssuerUrl {
+        IssuerUrl::from(self.issuer())
     }
 
     /// `{issuer}/authorize` (EIS §3.3).
@@ -192,7 +204,7 @@ pub struct AuthorizeOptions {
     /// The authorization endpoint, e.g. [`Environment::authorization_endpoint`].
     pub authorization_endpoint: String,
     /// The client id issued by NHS login.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The registered redirect URI (https; http only on loopback for development).
     pub redirect_uri: String,
     /// Scopes; `openid` is added first if missing. Must not be empty.
@@ -213,7 +225,7 @@ impl AuthorizeOptions {
     /// Options with the three required values and scope `openid`.
     pub fn new(
         authorization_endpoint: impl Into<String>,
-        client_id: impl Into<String>,
+        client_id: impl Into<ClientId>,
         redirect_uri: impl Into<String>,
     ) -> Self {
         AuthorizeOptions {
@@ -228,18 +240,44 @@ impl AuthorizeOptions {
 
 /// What [`create_authorization_request`] returns: the URL to send the user to
 /// and the transient values to keep (single use) until the redirect comes back.
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` shows none of the secrets: not the state, the nonce or the
+/// verifier, and of the URL only the part before the query.
+///
+/// ```
+/// use nhs_login_client::{create_authorization_request, AuthorizeOptions, Environment};
+/// let opts = AuthorizeOptions::new(
+///     Environment::Sandpit.authorization_endpoint(), "my-client", "https://app.example/cb");
+/// let req = create_authorization_request(&opts)?;
+/// assert!(!format!("{req:?}").contains(req.state.as_str()));
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct AuthorizationRequest {
     /// The full authorization URL.
     pub url: String,
     /// The `state` sent (128 random bits or more). Compare it on the redirect.
-    pub state: String,
+    pub state: State,
     /// The `nonce` sent. Compare it with the ID token's `nonce`.
-    pub nonce: String,
+    pub nonce: Nonce,
     /// The PKCE verifier, for the token exchange.
     pub code_verifier: CodeVerifier,
     /// The `vtr` sent, if any, to check the ID token's `vot` against.
     pub vtr: Option<Vtr>,
+}
+
+impl core::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The query carries the state and nonce: only the endpoint is shown.
+        let endpoint = self.url.split('?').next().unwrap_or_default();
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &cat(&[endpoint, "?.."]))
+            .field("state", &self.state)
+            .field("nonce", &self.nonce)
+            .field("code_verifier", &self.code_verifier)
+            .field("vtr", &self.vtr)
+            .finish()
+    }
 }
 
 /// A scope token: RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
@@ -279,7 +317,8 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
     if !check_endpoint(&opts.authorization_endpoint) {
         return Err(Error::option("authorizationEndpoint", ENDPOINT_RULE));
     }
-    if opts.client_id.is_empty() || opts.client_id.bytes().any(|b| b < b' ' || b == 0x7f) {
+    let client_id = opts.client_id.as_str();
+    if client_id.is_empty() || client_id.bytes().any(|b| b < b' ' || b == 0x7f) {
         return Err(Error::option(
             "clientId",
             "must be a non-empty string without control characters",
@@ -328,8 +367,8 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
 
     let code_verifier = CodeVerifier::generate()?;
     // 32 random bytes each: well over the 128 bits the issue and RFC 6749 §10.10 ask for.
-    let state = random::token(32)?;
-    let nonce = random::token(32)?;
+    let state = State::from(random::token(32)?);
+    let nonce = Nonce::from(random::token(32)?);
 
     let mut url = String::with_capacity(512);
     url.push_str(&opts.authorization_endpoint);
@@ -347,7 +386,7 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
         encode_into(&mut url, value);
     };
     param("response_type", "code");
-    param("client_id", &opts.client_id);
+    param("client_id", client_id);
     param("redirect_uri", &opts.redirect_uri);
     let mut scope = String::new();
     for s in &scopes {
@@ -357,8 +396,8 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
         scope.push_str(s);
     }
     param("scope", &scope);
-    param("state", &state);
-    param("nonce", &nonce);
+    param("state", state.as_str());
+    param("nonce", nonce.as_str());
     param("code_challenge", &code_verifier.challenge());
     param("code_challenge_method", "S256");
     if let Some(v) = &vtr {
@@ -439,7 +478,7 @@ mod tests {
         assert_eq!(get(&p, "allow_registration"), Some("false"));
         assert_eq!(get(&p, "asserted_login_identity"), Some("aaa.bbb.ccc"));
         assert!(r.url.contains("vtr=%5B%22P9.Cp.Cd%22%2C%22P9.Cm%22%5D"));
-        assert!(r.state.len() >= 22 && r.nonce.len() >= 22); // >= 128 bits
+        assert!(r.state.as_str().len() >= 22 && r.nonce.as_str().len() >= 22); // >= 128 bits
     }
 
     #[test]
@@ -449,7 +488,18 @@ mod tests {
         assert_ne!(a.state, b.state);
         assert_ne!(a.nonce, b.nonce);
         assert_ne!(a.code_verifier, b.code_verifier);
-        assert_ne!(a.state, a.nonce);
+        assert_ne!(a.state.as_str(), a.nonce.as_str());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let r = create_authorization_request(&opts()).unwrap();
+        let debug = format!("{r:?}");
+        for secret in [r.state.as_str(), r.nonce.as_str(), r.code_verifier.as_str()] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(debug.contains("https://auth.sandpit.signin.nhs.uk/authorize?.."));
+        assert!(debug.contains("State(..)") && debug.contains("Nonce(..)"));
     }
 
     #[test]
@@ -498,7 +548,7 @@ mod tests {
         o.vtr = Some(vec![]);
         assert!(rejected_field(o).contains("vtr"));
         let mut o = opts();
-        o.client_id = String::new();
+        o.client_id = "".into();
         assert!(rejected_field(o).contains("clientId"));
         let mut o = opts();
         o.asserted_login_identity = Some("not a jwt".into());

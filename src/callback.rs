@@ -6,13 +6,21 @@ use crate::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::random::constant_time_eq;
+use crate::types::{AuthorizationCode, IssuerUrl, State};
 use crate::url::{pairs, query_of};
 
 /// A successful authorization response: the one-time code.
+///
+/// ```
+/// use nhs_login_client::{parse_callback, State};
+/// let cb = parse_callback("https://app.example/cb?code=abc&state=s1", &State::from("s1"), None)?;
+/// assert_eq!(cb.code.as_str(), "abc");
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {
     /// The authorization code (single use, 10 minutes, EIS Table 3).
-    pub code: String,
+    pub code: AuthorizationCode,
 }
 
 /// Characters RFC 6749 §4.1.2.1 allows in `error` and `error_description`
@@ -41,12 +49,16 @@ fn sanitise(s: &str) -> String {
 /// `error` (`provider_error`), `code` (`missing_code`).
 ///
 /// ```
-/// use nhs_login_client::{parse_callback, ErrorCode};
-/// let cb = parse_callback("https://app.example/cb?code=abc&state=s1", "s1", None).unwrap();
-/// assert_eq!(cb.code, "abc");
+/// use nhs_login_client::{parse_callback, Environment, ErrorCode, State};
+/// let sent = State::from("s1");
+/// let cb = parse_callback("https://app.example/cb?code=abc&state=s1", &sent, None).unwrap();
+/// assert_eq!(cb.code.as_str(), "abc");
+/// let iss = Environment::Production.issuer_url();
+/// let with_iss = "https://app.example/cb?code=abc&state=s1&iss=https%3A%2F%2Fauth.login.nhs.uk";
+/// assert!(parse_callback(with_iss, &sent, Some(&iss)).is_ok());
 /// let err = parse_callback(
 ///     "https://app.example/cb?error=access_denied&error_description=ConsentNotGiven&state=s1",
-///     "s1", None).unwrap_err();
+///     &sent, None).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::ProviderError);
 /// assert_eq!(err.provider_error().unwrap().error_description.as_deref(), Some("ConsentNotGiven"));
 /// ```
@@ -57,9 +69,10 @@ fn sanitise(s: &str) -> String {
 /// `invalid_option` if `expected_state` is empty.
 pub fn parse_callback(
     url: &str,
-    expected_state: &str,
-    expected_issuer: Option<&str>,
+    expected_state: &State,
+    expected_issuer: Option<&IssuerUrl>,
 ) -> Result<Callback> {
+    let expected_state = expected_state.as_str();
     if expected_state.is_empty() {
         return Err(Error::option(
             "state",
@@ -102,7 +115,7 @@ pub fn parse_callback(
 
     // RFC 9207 §2.4: if `iss` is present it MUST equal the expected issuer.
     if let (Some(iss), Some(expected)) = (&iss, expected_issuer) {
-        if iss != expected {
+        if iss != expected.as_str() {
             return Err(Error::new(
                 ErrorCode::InvalidIssuer,
                 "the redirect's iss parameter is not the expected issuer (RFC 9207): a mix-up attack or a misconfiguration",
@@ -136,7 +149,9 @@ pub fn parse_callback(
     }
 
     match code {
-        Some(code) if !code.is_empty() => Ok(Callback { code }),
+        Some(code) if !code.is_empty() => Ok(Callback {
+            code: AuthorizationCode::from(code),
+        }),
         _ => Err(Error::new(
             ErrorCode::MissingCode,
             "the redirect carries neither code nor error",
@@ -150,36 +165,45 @@ mod tests {
 
     const ISS: &str = "https://auth.login.nhs.uk";
 
+    /// [`parse_callback`] with the expectations as plain strings.
+    fn parse(url: &str, state: &str, issuer: Option<&str>) -> Result<Callback> {
+        parse_callback(
+            url,
+            &State::from(state),
+            issuer.map(IssuerUrl::from).as_ref(),
+        )
+    }
+
     fn code_of(r: Result<Callback>) -> &'static str {
         r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str())
     }
 
     #[test]
     fn accepts_code_with_matching_state_with_or_without_iss() {
-        let cb = parse_callback("https://a/cb?code=c%2B1&state=st", "st", Some(ISS)).unwrap();
-        assert_eq!(cb.code, "c+1");
+        let cb = parse("https://a/cb?code=c%2B1&state=st", "st", Some(ISS)).unwrap();
+        assert_eq!(cb.code.as_str(), "c+1");
         let url = "https://a/cb?code=c&state=st&iss=https%3A%2F%2Fauth.login.nhs.uk";
-        assert_eq!(code_of(parse_callback(url, "st", Some(ISS))), "ok");
-        assert_eq!(code_of(parse_callback("code=c&state=st", "st", None)), "ok");
+        assert_eq!(code_of(parse(url, "st", Some(ISS))), "ok");
+        assert_eq!(code_of(parse("code=c&state=st", "st", None)), "ok");
     }
 
     #[test]
     fn state_mismatch() {
         assert_eq!(
-            code_of(parse_callback("https://a/cb?code=c&state=x", "st", None)),
+            code_of(parse("https://a/cb?code=c&state=x", "st", None)),
             "state_mismatch"
         );
         assert_eq!(
-            code_of(parse_callback("https://a/cb?code=c", "st", None)),
+            code_of(parse("https://a/cb?code=c", "st", None)),
             "state_mismatch"
         );
         assert_eq!(
-            code_of(parse_callback("https://a/cb?code=c&state=", "st", None)),
+            code_of(parse("https://a/cb?code=c&state=", "st", None)),
             "state_mismatch"
         );
         // An error response with the wrong state is not trusted either.
         assert_eq!(
-            code_of(parse_callback(
+            code_of(parse(
                 "https://a/cb?error=access_denied&state=x",
                 "st",
                 None
@@ -187,7 +211,7 @@ mod tests {
             "state_mismatch"
         );
         assert_eq!(
-            code_of(parse_callback("https://a/cb?code=c&state=st", "", None)),
+            code_of(parse("https://a/cb?code=c&state=st", "", None)),
             "invalid_option"
         );
     }
@@ -206,7 +230,7 @@ mod tests {
             if let Some(d) = desc {
                 url = url + "&error_description=" + d;
             }
-            let e = parse_callback(&url, "st", None).unwrap_err();
+            let e = parse(&url, "st", None).unwrap_err();
             assert_eq!(e.code(), ErrorCode::ProviderError);
             let p = e.provider_error().unwrap();
             assert_eq!(p.error, error);
@@ -223,7 +247,7 @@ mod tests {
     #[test]
     fn provider_text_is_plain_text_without_markup() {
         let url = "https://a/cb?state=st&error=x%3Cb%3E&error_description=%3Cimg%20src%3Dx%20onerror%3D%27alert(1)%27%3E%20%26amp%3B%20%22q%22";
-        let e = parse_callback(url, "st", None).unwrap_err();
+        let e = parse(url, "st", None).unwrap_err();
         let p = e.provider_error().unwrap();
         assert_eq!(p.error, "x?b?");
         assert_eq!(
@@ -235,24 +259,18 @@ mod tests {
     #[test]
     fn invalid_issuer_and_missing_code() {
         let url = "https://a/cb?code=c&state=st&iss=https%3A%2F%2Fevil.example";
-        assert_eq!(
-            code_of(parse_callback(url, "st", Some(ISS))),
-            "invalid_issuer"
-        );
+        assert_eq!(code_of(parse(url, "st", Some(ISS))), "invalid_issuer");
         // Without an expected issuer, iss is not checked.
-        assert_eq!(code_of(parse_callback(url, "st", None)), "ok");
+        assert_eq!(code_of(parse(url, "st", None)), "ok");
         assert_eq!(
-            code_of(parse_callback("https://a/cb?state=st", "st", None)),
+            code_of(parse("https://a/cb?state=st", "st", None)),
             "missing_code"
         );
         assert_eq!(
-            code_of(parse_callback("https://a/cb?state=st&code=", "st", None)),
+            code_of(parse("https://a/cb?state=st&code=", "st", None)),
             "missing_code"
         );
-        assert_eq!(
-            code_of(parse_callback("https://a/cb", "st", None)),
-            "missing_code"
-        );
+        assert_eq!(code_of(parse("https://a/cb", "st", None)), "missing_code");
     }
 
     #[test]
@@ -263,7 +281,7 @@ mod tests {
             "https://a/cb?code=c&state=st&iss=a&iss=b",
         ] {
             assert_eq!(
-                code_of(parse_callback(url, "st", None)),
+                code_of(parse(url, "st", None)),
                 "malformed_callback",
                 "{url}"
             );
@@ -273,7 +291,7 @@ mod tests {
     #[test]
     fn fragment_is_ignored() {
         assert_eq!(
-            code_of(parse_callback("https://a/cb?state=st#code=c", "st", None)),
+            code_of(parse("https://a/cb?state=st#code=c", "st", None)),
             "missing_code"
         );
     }

@@ -6,21 +6,30 @@ use crate::prelude::*;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::Value;
 
-/// The claims of a validated NHS login ID token. Claims this struct does not
-/// name are kept in [`Claims::extra`], never dropped.
+/// The claims of a validated NHS login ID token, from
+/// [`crate::VerifiedIdToken::claims`]. Claims this struct does not name are
+/// kept in [`Claims::extra`], never dropped.
 ///
 /// ```
+/// use nhs_login_client::{Claims, IdTokenVerifier, Jwks, Nonce, NonceCheck};
 /// # #[cfg(feature = "rsa")] {
-/// use nhs_login_client::{Claims, json};
-/// let v = json::parse(br#"{"sub":"abc","nhs_number":"9000000009","email_verified":true,"id_status":"verified"}"#).unwrap();
-/// let c = Claims::from_value(v);
+/// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+/// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+/// # let now = 1_750_000_000.0;
+/// let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+/// let nonce = Nonce::from("fuzz-nonce");
+/// let c: Claims = verifier.verify(id_token, &jwks, NonceCheck::Expect(&nonce), now)?.into_claims();
 /// assert_eq!(c.nhs_number.as_deref(), Some("9000000009"));
 /// assert_eq!(c.email_verified, Some(true));
-/// assert!(c.extra.iter().any(|(k, _)| k == "id_status"));
+/// assert_eq!(c.identity_proofing_level.as_deref(), Some("P9"));
 /// # }
+/// # Ok::<(), nhs_login_client::Error>(())
 /// ```
+///
+/// With feature `serde` it serialises and deserialises (without
+/// [`Claims::warnings`]), e.g. to keep it in a server-side session.
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Claims {
     /// Issuer.
     pub iss: String,
@@ -63,12 +72,16 @@ pub struct Claims {
     /// Whether the mobile number matches the PDS record.
     pub phone_number_pds_matched: Option<bool>,
     /// GP registration (scope `gp_registration_details`), e.g. `{"gp_ods_code": "A12345"}`.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub gp_registration_details: Option<Value>,
     /// Every other claim, in token order.
     pub extra: Vec<(String, Value)>,
     /// Profile claims left out because NHS login sent a value of an
-    /// unexpected type or format (not a claim; never serialised).
+    /// unexpected type or format (not a claim; never serialised, empty when
+    /// deserialised).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub warnings: Vec<ClaimWarning>,
 }
@@ -99,9 +112,23 @@ pub struct ClaimWarning {
 }
 
 impl Claims {
-    /// Builds typed claims from a claims object already checked by
-    /// [`crate::IdTokenVerifier::check_claims`]. Members of an unexpected type
-    /// are left as `None`/empty here; the verifier has rejected those already.
+    /// Sorts a claims object into the typed fields: a plain conversion that
+    /// checks nothing (members of an unexpected type are left as
+    /// `None`/empty). [`crate::IdTokenVerifier::verify_claims`] uses it on
+    /// claims it has checked; anything else gives unverified claims.
+    ///
+    /// ```
+    /// use nhs_login_client::{Claims, Value};
+    /// let v = Value::Object(vec![
+    ///     ("sub".into(), Value::String("abc".into())),
+    ///     ("email_verified".into(), Value::Bool(true)),
+    ///     ("id_status".into(), Value::String("verified".into())),
+    /// ]);
+    /// let c = Claims::from_value(v);
+    /// assert_eq!(c.sub, "abc");
+    /// assert_eq!(c.email_verified, Some(true));
+    /// assert!(c.get("id_status").is_some());
+    /// ```
     pub fn from_value(value: Value) -> Self {
         let mut c = Claims::default();
         let Value::Object(members) = value else {
@@ -143,7 +170,17 @@ impl Claims {
         c
     }
 
-    /// An unnamed claim by name.
+    /// An unnamed claim by name (one of [`Claims::extra`]).
+    ///
+    /// ```
+    /// use nhs_login_client::{Claims, Value};
+    /// let c = Claims {
+    ///     extra: vec![("id_status".into(), Value::String("verified".into()))],
+    ///     ..Claims::default()
+    /// };
+    /// assert_eq!(c.get("id_status").and_then(Value::as_str), Some("verified"));
+    /// assert!(c.get("sub").is_none()); // a named claim: c.sub
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.extra.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
@@ -152,7 +189,7 @@ impl Claims {
 /// Known NHS login profile claims and the JSON type each should have when
 /// present (EIS Table 16, reference §4). A profile claim of another type is
 /// left out with a [`ClaimWarning`], never a failed sign-in; the security
-/// claims are checked strictly by [`crate::IdTokenVerifier::check_claims`].
+/// claims are checked strictly by [`crate::IdTokenVerifier::verify_claims`].
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Str,
@@ -218,10 +255,18 @@ fn judge_profile_claim(name: &str, v: &Value) -> Profile {
     }
 }
 
-/// The claims of a token that passed [`crate::IdTokenVerifier::check_claims`]
-/// (or of a userinfo answer that passed [`check_userinfo`]):
+/// The claims of a userinfo answer that passed [`check_userinfo`] (and,
+/// inside the crate, of an ID token that passed the claim rules):
 /// normalised (booleans sent as strings are booleans, ill-typed profile
 /// claims are gone) and the warnings for what was left out.
+///
+/// ```
+/// use nhs_login_client::check_userinfo;
+/// let c = check_userinfo(br#"{"sub":"abc","email_verified":"yes"}"#, "abc")?;
+/// assert!(c.claims.get("email_verified").is_none());
+/// assert_eq!(c.warnings[0].claim, "email_verified");
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckedClaims {
     /// The claims object, normalised.
@@ -289,33 +334,6 @@ pub fn check_userinfo(body: &[u8], expected_sub: &str) -> Result<CheckedClaims> 
         ));
     }
     Ok(check_profile_claims(members))
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Value {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self {
-            Value::Null => s.serialize_unit(),
-            Value::Bool(b) => s.serialize_bool(*b),
-            Value::Number(n) => s.serialize_f64(*n),
-            Value::String(v) => s.serialize_str(v),
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(i)?;
-                }
-                seq.end()
-            }
-            Value::Object(members) => {
-                let mut map = s.serialize_map(Some(members.len()))?;
-                for (k, v) in members {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-        }
-    }
 }
 
 #[cfg(test)]

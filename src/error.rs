@@ -201,8 +201,8 @@ pub struct ProviderError {
 /// human-readable message.
 ///
 /// ```
-/// use nhs_login_client::{parse_callback, ErrorCode};
-/// let err = parse_callback("https://app.example/cb?code=x&state=evil", "good", None).unwrap_err();
+/// use nhs_login_client::{parse_callback, ErrorCode, State};
+/// let err = parse_callback("https://app.example/cb?code=x&state=evil", &State::from("good"), None).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::StateMismatch);
 /// assert_eq!(err.code().as_str(), "state_mismatch");
 /// ```
@@ -273,6 +273,18 @@ impl Error {
             &["the ID token claim `", name, "` ", rule],
         )
         .about(name)
+    }
+
+    /// `invalid_claim` naming a claim known only at run time (the
+    /// caller's own claim types, feature `serde`).
+    #[cfg(feature = "serde")]
+    pub(crate) fn invalid_claim_named(name: String, rule: &str) -> Self {
+        let mut e = Error::with_parts(
+            ErrorCode::InvalidClaim,
+            &["the ID token claim `", &name, "` ", rule],
+        );
+        e.subject = Some(Cow::Owned(name));
+        e
     }
 
     pub(crate) fn provider(error: String, error_description: Option<String>) -> Self {

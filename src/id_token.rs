@@ -1,14 +1,20 @@
 //! ID token validation (OIDC Core 3.1.3.7, RFC 7515, RFC 7519, EIS §4.2, §5.1).
 //!
-//! Validation is split in three steps so that the signature check can be
-//! done by whichever RSA implementation the platform offers:
+//! The type of a token says what has been checked (the split of
+//! jwt-compact's `UntrustedToken` and `Token`):
 //!
 //! 1. [`UntrustedToken::decode`]: size, compact form, header, `alg` allow-list
-//!    and `crit`, before any key is touched;
-//! 2. key selection ([`crate::Jwks::select`]) and the RS512 signature check
-//!    (WebCrypto in the browser build, the `rsa` crate natively);
-//! 3. [`IdTokenVerifier::check_claims`]: `iss`, `aud`, `exp`, `iat`, `nonce`,
+//!    and `crit`, before any key is touched. An [`UntrustedToken`] offers its
+//!    `kid` and what a signature check needs, never its claims.
+//! 2. [`SignedToken`]: the RS512 signature verifies with the key chosen by
+//!    `kid`. Natively [`UntrustedToken::verify_signature`] checks it (feature
+//!    `rsa`); in the browser build the JavaScript wrapper checks it with
+//!    WebCrypto and the wasm boundary records that with the doc-hidden
+//!    [`UntrustedToken::assume_signature_checked_by_host`].
+//! 3. [`VerifiedIdToken`]: [`IdTokenVerifier::verify_claims`] has checked
+//!    `iss`, `aud`, `exp`, `iat`, `nonce` (as [`NonceCheck`] says), the
 //!    required claims and their types, and `vot` against the requested `vtr`.
+//!    Only now can the claims be read.
 //!
 //! [`IdTokenVerifier::verify`] runs all three natively (feature `rsa`).
 
@@ -16,12 +22,11 @@
 use crate::prelude::*;
 
 use crate::base64url;
-#[cfg(feature = "rsa")]
-use crate::claims::Claims;
-use crate::claims::{check_profile_claims, CheckedClaims};
+use crate::claims::{check_profile_claims, CheckedClaims, Claims};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, Value};
 use crate::random::constant_time_eq;
+use crate::types::{ClientId, IssuerUrl, Nonce};
 use crate::vot::Vtr;
 
 /// Tokens longer than this are rejected at once as `malformed_token`.
@@ -31,8 +36,18 @@ pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
 pub const ALLOWED_ALG: &str = "RS512";
 
 /// A token whose structure and header have been checked, but not its
-/// signature or claims.
-#[derive(Debug)]
+/// signature or claims. Its claims cannot be read: check the signature
+/// first ([`UntrustedToken::verify_signature`]).
+///
+/// ```
+/// use nhs_login_client::UntrustedToken;
+/// // {"alg":"RS512","kid":"k1"}.{}.sig
+/// let t = UntrustedToken::decode("eyJhbGciOiJSUzUxMiIsImtpZCI6ImsxIn0.e30.c2ln")?;
+/// assert_eq!(t.kid(), Some("k1"));
+/// assert_eq!(t.signature(), b"sig");
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
+#[derive(Clone, Debug)]
 pub struct UntrustedToken<'a> {
     signing_input: &'a str,
     payload: &'a str,
@@ -131,42 +146,136 @@ impl<'a> UntrustedToken<'a> {
     }
 
     /// The header's `kid`, if any.
+    ///
+    /// ```
+    /// use nhs_login_client::UntrustedToken;
+    /// // {"alg":"RS512"}.{}.sig
+    /// let t = UntrustedToken::decode("eyJhbGciOiJSUzUxMiJ9.e30.c2ln")?;
+    /// assert_eq!(t.kid(), None);
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
 
-    /// The JWS signing input: `BASE64URL(header) || '.' || BASE64URL(payload)`.
+    /// The JWS signing input: `BASE64URL(header) || '.' || BASE64URL(payload)`,
+    /// the bytes the signature is over.
+    ///
+    /// ```
+    /// use nhs_login_client::UntrustedToken;
+    /// let t = UntrustedToken::decode("eyJhbGciOiJSUzUxMiJ9.e30.c2ln")?;
+    /// assert_eq!(t.signing_input(), b"eyJhbGciOiJSUzUxMiJ9.e30");
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
     pub fn signing_input(&self) -> &[u8] {
         self.signing_input.as_bytes()
     }
 
     /// The decoded signature bytes.
+    ///
+    /// ```
+    /// use nhs_login_client::UntrustedToken;
+    /// let t = UntrustedToken::decode("eyJhbGciOiJSUzUxMiJ9.e30.c2ln")?;
+    /// assert_eq!(t.signature(), b"sig");
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
     pub fn signature(&self) -> Vec<u8> {
         base64url::decode(self.signature).unwrap_or_default()
     }
 
-    /// The decoded claims JSON (not yet trusted).
-    pub fn payload(&self) -> Vec<u8> {
-        base64url::decode(self.payload).unwrap_or_default()
+    /// Checks the RS512 signature in pure Rust with the key of `jwks` that
+    /// the header's `kid` names ([`crate::Jwks::select`]), and gives the
+    /// [`SignedToken`] whose claims [`IdTokenVerifier::verify_claims`] checks.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// use nhs_login_client::{Jwks, UntrustedToken};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks_json = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json"));
+    /// let jwks = Jwks::parse(jwks_json.as_bytes())?;
+    /// let signed = UntrustedToken::decode(id_token)?.verify_signature(&jwks)?;
+    /// # let _ = signed;
+    /// let err = UntrustedToken::decode(id_token)?.verify_signature(&Jwks::default()).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "key_not_found");
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `key_not_found` (no usable key for the `kid`, or one that is not a
+    /// valid RSA public key); `invalid_signature` if the signature does not
+    /// verify.
+    #[cfg(feature = "rsa")]
+    pub fn verify_signature(&self, jwks: &crate::Jwks) -> Result<SignedToken> {
+        let index = jwks.select(self.kid())?;
+        let key = jwks
+            .get(index)
+            .ok_or_else(|| Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
+        verify_rs512(self, key)?;
+        Ok(self.signed())
+    }
+
+    /// For a host that has checked the RS512 signature itself: the
+    /// [`SignedToken`], with no check at all. Only the wasm boundary uses it
+    /// (the export of the same name in `src/wasm.rs`), after the JavaScript
+    /// wrapper has verified [`UntrustedToken::signing_input`] against
+    /// [`UntrustedToken::signature`] with WebCrypto and the key
+    /// [`crate::Jwks::select`] chose. Called on any other token, it makes
+    /// every later check worthless: natively, use
+    /// [`UntrustedToken::verify_signature`].
+    ///
+    /// ```
+    /// use nhs_login_client::UntrustedToken;
+    /// let untrusted = UntrustedToken::decode("eyJhbGciOiJSUzUxMiJ9.e30.c2ln")?;
+    /// // ... the host verified untrusted.signing_input() and untrusted.signature() ...
+    /// let _signed = untrusted.assume_signature_checked_by_host();
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    #[doc(hidden)]
+    pub fn assume_signature_checked_by_host(&self) -> SignedToken {
+        self.signed()
+    }
+
+    fn signed(&self) -> SignedToken {
+        // `decode` has checked the claims segment is base64url.
+        SignedToken {
+            claims: base64url::decode(self.payload).unwrap_or_default(),
+        }
     }
 }
 
-/// The decoded claims segment of a compact JWS, without parsing the header
-/// again: for the second step of a validation whose first step
-/// ([`UntrustedToken::decode`]) has checked the header already.
+/// A token whose RS512 signature verifies, but whose claims have not been
+/// checked yet: the input of [`IdTokenVerifier::verify_claims`]. Made by
+/// [`UntrustedToken::verify_signature`]. Its `Debug` shows nothing of the
+/// claims (they carry personal data).
 ///
-/// # Errors
-/// `malformed_token` if the token is over 64 KiB, not three parts, or the
-/// claims segment is not base64url.
-pub fn claims_segment(token: &str) -> Result<Vec<u8>> {
-    let mut parts = token.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(_), Some(p), Some(_), None) if token.len() <= MAX_TOKEN_BYTES => {
-            base64url::decode(p).ok_or_else(|| malformed("the JWT claims are not base64url"))
-        }
-        _ => Err(malformed(
-            "the token is not a compact JWS of three dot-separated parts",
-        )),
+/// ```
+/// # #[cfg(feature = "rsa")] {
+/// use nhs_login_client::{Jwks, SignedToken, UntrustedToken};
+/// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+/// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+/// let signed: SignedToken = UntrustedToken::decode(id_token)?.verify_signature(&jwks)?;
+/// assert_eq!(format!("{signed:?}"), "SignedToken(..)");
+/// # }
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
+pub struct SignedToken {
+    /// The decoded claims segment (JSON text, not yet parsed).
+    claims: Vec<u8>,
+}
+
+impl core::fmt::Debug for SignedToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SignedToken(..)")
+    }
+}
+
+impl SignedToken {
+    /// The claims segment as sent (JSON text): for the wasm boundary, which
+    /// hands JavaScript the original text.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn claims_json(&self) -> &[u8] {
+        &self.claims
     }
 }
 
@@ -178,7 +287,7 @@ pub fn claims_segment(token: &str) -> Result<Vec<u8>> {
 /// `invalid_signature` if the signature does not verify; `key_not_found` if
 /// the JWK could not be turned into an RSA key.
 #[cfg(feature = "rsa")]
-pub fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Result<()> {
+fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Result<()> {
     use sha2::{Digest, Sha512};
     let key = key.rsa_key().ok_or_else(|| {
         Error::new(
@@ -200,23 +309,44 @@ pub fn verify_rs512(token: &UntrustedToken<'_>, key: &crate::jwks::Jwk) -> Resul
     })
 }
 
+/// What the ID token's `nonce` must be (OIDC Core 3.1.3.7 (11)): said
+/// explicitly, so that "no nonce" is never the accidental default.
+///
+/// ```
+/// use nhs_login_client::{NonceCheck, Nonce};
+/// let sent = Nonce::from("n-1"); // AuthorizationRequest::nonce, kept until the redirect
+/// let check = NonceCheck::Expect(&sent);
+/// assert_eq!(check, NonceCheck::Expect(&Nonce::from("n-1")));
+/// assert_ne!(check, NonceCheck::ExpectNone);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonceCheck<'a> {
+    /// The token must carry this nonce, the one sent in the authorization
+    /// request (compared in constant time).
+    Expect(&'a Nonce),
+    /// No nonce was sent: the token must carry none.
+    ExpectNone,
+}
+
 /// The expected values an ID token is checked against: built once from
 /// configuration, applied to each token.
 ///
 /// ```
-/// use nhs_login_client::{IdTokenVerifier, Vtr};
-/// let verifier = IdTokenVerifier::new("https://auth.login.nhs.uk", "my-client")
+/// use nhs_login_client::{Environment, IdTokenVerifier, Vtr};
+/// let verifier = IdTokenVerifier::new(Environment::Production.issuer(), "my-client")
 ///     .with_vtr(Vtr::new(&["P9.Cp.Cd"]).unwrap())
 ///     .with_clock_skew(30);
 /// assert_eq!(verifier.clock_skew(), 30);
+/// assert_eq!(verifier.issuer().as_str(), "https://auth.login.nhs.uk");
+/// assert_eq!(verifier.client_id().as_str(), "my-client");
 /// ```
 #[derive(Clone, Debug)]
 pub struct IdTokenVerifier {
-    issuer: String,
-    client_id: String,
+    issuer: IssuerUrl,
+    client_id: ClientId,
     clock_skew: u64,
     vtr: Vtr,
-    trusted_audiences: Vec<String>,
+    trusted_audiences: Vec<ClientId>,
     check_nonce: bool,
 }
 
@@ -240,7 +370,14 @@ impl IdTokenVerifier {
     /// A verifier for tokens from `issuer` (compared exactly) for `client_id`,
     /// with 60 s clock skew and NHS login's default `vtr` (P9) until
     /// [`IdTokenVerifier::with_vtr`] says otherwise.
-    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// use nhs_login_client::{ClientId, Environment, IdTokenVerifier};
+    /// let a = IdTokenVerifier::new(Environment::Sandpit.issuer_url(), ClientId::from("my-client"));
+    /// let b = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "my-client");
+    /// assert_eq!(a.issuer(), b.issuer());
+    /// ```
+    pub fn new(issuer: impl Into<IssuerUrl>, client_id: impl Into<ClientId>) -> Self {
         IdTokenVerifier {
             issuer: issuer.into(),
             client_id: client_id.into(),
@@ -252,6 +389,14 @@ impl IdTokenVerifier {
     }
 
     /// The `vtr` sent with the authorization request; `vot` must satisfy it.
+    ///
+    /// ```
+    /// use nhs_login_client::{IdTokenVerifier, Vtr};
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c")
+    ///     .with_vtr(Vtr::new(&["P5.Cp.Cd", "P9.Cp.Cd"])?);
+    /// # let _ = v;
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
     pub fn with_vtr(mut self, vtr: Vtr) -> Self {
         self.vtr = vtr;
         self
@@ -259,6 +404,12 @@ impl IdTokenVerifier {
 
     /// Allowed clock skew in seconds for `exp`, `iat` and `nbf` (default 60;
     /// EIS Table 16 asks for "a few minutes" at most).
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c").with_clock_skew(0);
+    /// assert_eq!(v.clock_skew(), 0);
+    /// ```
     pub fn with_clock_skew(mut self, seconds: u64) -> Self {
         self.clock_skew = seconds;
         self
@@ -266,7 +417,14 @@ impl IdTokenVerifier {
 
     /// Further audiences that may appear in `aud` beside the client id
     /// (OIDC Core 3.1.3.7 (3)). None by default.
-    pub fn with_trusted_audiences(mut self, audiences: Vec<String>) -> Self {
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c")
+    ///     .with_trusted_audiences(vec!["partner-client".into()]);
+    /// # let _ = v;
+    /// ```
+    pub fn with_trusted_audiences(mut self, audiences: Vec<ClientId>) -> Self {
         self.trusted_audiences = audiences;
         self
     }
@@ -275,42 +433,116 @@ impl IdTokenVerifier {
     /// another party compares the nonce. Only for a server that exchanges the
     /// code on behalf of a browser which checks the nonce itself (the edge
     /// handler with `requireNonce: false`); never for the party that created
-    /// the authorization request.
+    /// the authorization request. The [`NonceCheck`] given to the verifier is
+    /// then ignored.
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// // An exchange server whose browser client compares the nonce itself:
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c").insecure_skip_nonce_check();
+    /// # let _ = v;
+    /// ```
     pub fn insecure_skip_nonce_check(mut self) -> Self {
         self.check_nonce = false;
         self
     }
 
     /// The configured clock skew in seconds.
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// assert_eq!(IdTokenVerifier::new("https://auth.login.nhs.uk", "c").clock_skew(), 60);
+    /// ```
     pub fn clock_skew(&self) -> u64 {
         self.clock_skew
     }
 
-    /// Checks the claims of a token whose signature has been verified.
-    /// `nonce` is the nonce sent in the request (`None` if none was sent);
-    /// `now` is seconds since the Unix epoch.
+    /// The issuer tokens must come from.
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c");
+    /// assert_eq!(v.issuer().as_str(), "https://auth.login.nhs.uk");
+    /// ```
+    pub fn issuer(&self) -> &IssuerUrl {
+        &self.issuer
+    }
+
+    /// The client id tokens must be for.
+    ///
+    /// ```
+    /// use nhs_login_client::IdTokenVerifier;
+    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "c");
+    /// assert_eq!(v.client_id().as_str(), "c");
+    /// ```
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    /// Checks the claims of a token whose signature verifies; `now` is
+    /// seconds since the Unix epoch.
     ///
     /// The security claims (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`,
     /// `nonce`, `vot`, `azp`, `auth_time`) are strict; profile claims of an
-    /// unexpected type are left out and reported in
-    /// [`CheckedClaims::warnings`], and `"true"`/`"false"` strings in boolean
-    /// claims become booleans.
+    /// unexpected type are left out and reported in [`Claims::warnings`],
+    /// and `"true"`/`"false"` strings in boolean claims become booleans.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck, UntrustedToken};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let now = 1_750_000_000.0;
+    /// let signed = UntrustedToken::decode(id_token)?.verify_signature(&jwks)?;
+    /// let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// let nonce = Nonce::from("fuzz-nonce"); // the one sent in the authorization request
+    /// let token = verifier.verify_claims(&signed, NonceCheck::Expect(&nonce), now)?;
+    /// assert_eq!(token.claims().nhs_number.as_deref(), Some("9000000009"));
+    /// let err = verifier.verify_claims(&signed, NonceCheck::ExpectNone, now).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "invalid_nonce");
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `malformed_token` (claims not a JSON object), `missing_claim`,
     /// `invalid_claim`, `invalid_issuer`, `invalid_audience`, `token_expired`,
     /// `token_issued_in_future`, `invalid_nonce`, `vot_not_satisfied`;
     /// `invalid_option` if the verifier's issuer or client id is empty.
-    pub fn check_claims(
+    pub fn verify_claims(
         &self,
-        payload: &[u8],
-        nonce: Option<&str>,
+        token: &SignedToken,
+        nonce: NonceCheck<'_>,
+        now: f64,
+    ) -> Result<VerifiedIdToken> {
+        self.check_signed(token, nonce, now)
+            .map(VerifiedIdToken::from_checked)
+    }
+
+    /// [`IdTokenVerifier::verify_claims`] without building the typed
+    /// [`Claims`]: the wasm boundary hands JavaScript the claims text and the
+    /// edits, and the browser build stays free of the typed claims' code.
+    pub(crate) fn check_signed(
+        &self,
+        token: &SignedToken,
+        nonce: NonceCheck<'_>,
         now: f64,
     ) -> Result<CheckedClaims> {
-        if self.issuer.is_empty() {
+        self.check_claims(&token.claims, nonce, now)
+    }
+
+    /// The claim rules on a claims segment. Private: only a [`SignedToken`]
+    /// leads here.
+    fn check_claims(
+        &self,
+        payload: &[u8],
+        nonce: NonceCheck<'_>,
+        now: f64,
+    ) -> Result<CheckedClaims> {
+        if self.issuer.as_str().is_empty() {
             return Err(Error::option("issuer", "must not be empty"));
         }
-        if self.client_id.is_empty() {
+        if self.client_id.as_str().is_empty() {
             return Err(Error::option("clientId", "must not be empty"));
         }
         let claims =
@@ -320,7 +552,7 @@ impl IdTokenVerifier {
         }
 
         // OIDC Core 3.1.3.7 (2): iss MUST exactly match the issuer.
-        if string_claim(&claims, "iss")? != self.issuer {
+        if string_claim(&claims, "iss")? != self.issuer.as_str() {
             return Err(Error::new(
                 ErrorCode::InvalidIssuer,
                 "the ID token's iss is not the expected issuer",
@@ -351,10 +583,10 @@ impl IdTokenVerifier {
                 "the ID token's aud does not contain this client id",
             ));
         }
-        if audiences
-            .iter()
-            .any(|a| *a != self.client_id && !self.trusted_audiences.iter().any(|t| t == a))
-        {
+        if audiences.iter().any(|a| {
+            *a != self.client_id.as_str()
+                && !self.trusted_audiences.iter().any(|t| t.as_str() == *a)
+        }) {
             return Err(Error::new(
                 ErrorCode::InvalidAudience,
                 "the ID token's aud contains an audience that is not trusted",
@@ -408,22 +640,22 @@ impl IdTokenVerifier {
         // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
         match (nonce, claims.get("nonce")) {
             _ if !self.check_nonce => {}
-            (Some(sent), Some(Value::String(got)))
-                if constant_time_eq(sent.as_bytes(), got.as_bytes()) => {}
-            (None, None) => {}
-            (Some(_), None) => {
+            (NonceCheck::Expect(sent), Some(Value::String(got)))
+                if constant_time_eq(sent.as_str().as_bytes(), got.as_bytes()) => {}
+            (NonceCheck::ExpectNone, None) => {}
+            (NonceCheck::Expect(_), None) => {
                 return Err(Error::new(
                     ErrorCode::InvalidNonce,
                     "the ID token has no nonce but one was sent",
                 ))
             }
-            (None, Some(_)) => {
+            (NonceCheck::ExpectNone, Some(_)) => {
                 return Err(Error::new(
                     ErrorCode::InvalidNonce,
                     "the ID token has a nonce but none was sent",
                 ))
             }
-            (Some(_), Some(_)) => {
+            (NonceCheck::Expect(_), Some(_)) => {
                 return Err(Error::new(
                     ErrorCode::InvalidNonce,
                     "the ID token's nonce differs from the one sent (replayed or injected token)",
@@ -451,44 +683,180 @@ impl IdTokenVerifier {
         Ok(check_profile_claims(members))
     }
 
-    /// Validates an ID token end to end in Rust: structure and `alg`, key by
-    /// `kid`, RS512 signature, then [`IdTokenVerifier::check_claims`].
+    /// Validates an ID token end to end in Rust: [`UntrustedToken::decode`],
+    /// [`UntrustedToken::verify_signature`] (key by `kid`, RS512), then
+    /// [`IdTokenVerifier::verify_claims`].
     ///
     /// ```
-    /// use nhs_login_client::{IdTokenVerifier, Jwks};
-    /// let jwks = Jwks::parse(br#"{"keys":[]}"#).unwrap();
-    /// let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "my-client");
-    /// let err = v.verify("not-a-token", &jwks, Some("n"), 1_700_000_000.0).unwrap_err();
+    /// # #[cfg(feature = "rsa")] {
+    /// use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks_json = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json"));
+    /// # let now = 1_750_000_000.0;
+    /// let jwks = Jwks::parse(jwks_json.as_bytes())?;
+    /// let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// let nonce = Nonce::from("fuzz-nonce");
+    /// let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&nonce), now)?;
+    /// assert_eq!(token.claims().vot, "P9.Cp.Cd");
+    ///
+    /// let err = verifier.verify("not-a-token", &jwks, NonceCheck::Expect(&nonce), now).unwrap_err();
     /// assert_eq!(err.code().as_str(), "malformed_token");
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
     /// ```
     ///
     /// # Errors
-    /// Every code of [`UntrustedToken::decode`], [`crate::Jwks::select`],
-    /// [`verify_rs512`] and [`IdTokenVerifier::check_claims`].
+    /// Every code of [`UntrustedToken::decode`],
+    /// [`UntrustedToken::verify_signature`] and
+    /// [`IdTokenVerifier::verify_claims`].
     #[cfg(feature = "rsa")]
     pub fn verify(
         &self,
         token: &str,
         jwks: &crate::Jwks,
-        nonce: Option<&str>,
+        nonce: NonceCheck<'_>,
         now: f64,
-    ) -> Result<Claims> {
-        let untrusted = UntrustedToken::decode(token)?;
-        let index = jwks.select(untrusted.kid())?;
-        let key = jwks
-            .get(index)
-            .ok_or_else(|| Error::new(ErrorCode::KeyNotFound, "the selected key is missing"))?;
-        verify_rs512(&untrusted, key)?;
-        let checked = self.check_claims(&untrusted.payload(), nonce, now)?;
-        let mut claims = Claims::from_value(checked.claims);
+    ) -> Result<VerifiedIdToken> {
+        let signed = UntrustedToken::decode(token)?.verify_signature(jwks)?;
+        self.verify_claims(&signed, nonce, now)
+    }
+}
+
+/// An ID token whose signature and claims have been checked: the only way
+/// to its claims. Made by [`IdTokenVerifier::verify_claims`] (or
+/// [`IdTokenVerifier::verify`]).
+///
+/// ```
+/// # #[cfg(feature = "rsa")] {
+/// use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck, VerifiedIdToken};
+/// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+/// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+/// # let now = 1_750_000_000.0;
+/// let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+/// let token: VerifiedIdToken =
+///     verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), now)?;
+/// assert_eq!(token.claims().sub, "49f470a1-cc52-49b7-beba-0f9cec937c46");
+/// assert!(token.claims().warnings.is_empty());
+/// let gp = token.claims_value().get("gp_registration_details");
+/// assert_eq!(gp.and_then(|g| g.get("gp_ods_code")).and_then(|c| c.as_str()), Some("A12345"));
+/// # }
+/// # Ok::<(), nhs_login_client::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedIdToken {
+    claims: Claims,
+    value: Value,
+}
+
+impl VerifiedIdToken {
+    fn from_checked(checked: CheckedClaims) -> Self {
+        let mut claims = Claims::from_value(checked.claims.clone());
         claims.warnings = checked.warnings;
-        Ok(claims)
+        VerifiedIdToken {
+            claims,
+            value: checked.claims,
+        }
+    }
+
+    /// The typed claims, with [`Claims::warnings`] for profile claims that
+    /// were left out.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// # use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// # let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), 1_750_000_000.0)?;
+    /// assert_eq!(token.claims().email_verified, Some(true));
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The typed claims, by value.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// # use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// # let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), 1_750_000_000.0)?;
+    /// let claims = token.into_claims();
+    /// assert_eq!(claims.family_name.as_deref(), Some("MILLAR"));
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+
+    /// All the claims as one JSON object, normalised as [`Claims`] is
+    /// (booleans sent as strings are booleans, ill-typed profile claims are
+    /// gone), in token order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// # use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// # let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), 1_750_000_000.0)?;
+    /// assert_eq!(token.claims_value().get("birthdate").and_then(|b| b.as_str()), Some("1968-02-12"));
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    pub fn claims_value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The verified, normalised claims deserialised into the caller's own
+    /// type (feature `serde`), for claims or shapes [`Claims`] does not name.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")] {
+    /// # use nhs_login_client::{IdTokenVerifier, Jwks, Nonce, NonceCheck};
+    /// # let id_token = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/id_token.jwt")).trim();
+    /// # let jwks = Jwks::parse(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json")))?;
+    /// # let verifier = IdTokenVerifier::new("https://auth.sandpit.signin.nhs.uk", "fuzz-client");
+    /// # let token = verifier.verify(id_token, &jwks, NonceCheck::Expect(&Nonce::from("fuzz-nonce")), 1_750_000_000.0)?;
+    /// #[derive(serde::Deserialize)]
+    /// struct Patient {
+    ///     nhs_number: String,
+    ///     exp: u64,
+    ///     gp_registration_details: Option<Gp>,
+    /// }
+    /// #[derive(serde::Deserialize)]
+    /// struct Gp {
+    ///     gp_ods_code: String,
+    /// }
+    /// let patient: Patient = token.claims_as()?;
+    /// assert_eq!(patient.nhs_number, "9000000009");
+    /// assert_eq!(patient.exp, 1_750_003_600);
+    /// assert_eq!(patient.gp_registration_details.map(|g| g.gp_ods_code).as_deref(), Some("A12345"));
+    /// # }
+    /// # Ok::<(), nhs_login_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `missing_claim` naming a claim the type requires but the token lacks;
+    /// `invalid_claim` if a claim does not fit the type, naming the claim.
+    /// The message says what the type expected and the kind of value seen
+    /// (`string`, `number`, ...), never the value itself; only a custom
+    /// message from the type's own `Deserialize` code is passed on as it is.
+    #[cfg(feature = "serde")]
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        crate::value_serde::from_value(self.value.clone())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Nonce;
 
     fn b64(s: &str) -> String {
         base64url::encode(s.as_bytes())
@@ -499,17 +867,13 @@ mod tests {
     }
 
     #[test]
-    fn claims_segment_is_the_decoded_payload() {
+    fn a_signed_token_holds_the_decoded_claims_segment() {
         let t = tok(r#"{"alg":"RS512"}"#, r#"{"sub":"x"}"#);
-        assert_eq!(claims_segment(&t).unwrap(), br#"{"sub":"x"}"#);
-        for bad in ["a.b", "a.b.c.d", "e30.e3=.e30"] {
-            assert_eq!(
-                claims_segment(bad).unwrap_err().code(),
-                ErrorCode::MalformedToken,
-                "{bad}"
-            );
-        }
-        assert!(claims_segment(&"a".repeat(MAX_TOKEN_BYTES + 1)).is_err());
+        let signed = UntrustedToken::decode(&t)
+            .unwrap()
+            .assume_signature_checked_by_host();
+        assert_eq!(signed.claims_json(), br#"{"sub":"x"}"#);
+        assert_eq!(format!("{signed:?}"), "SignedToken(..)");
     }
 
     #[test]
@@ -594,9 +958,13 @@ mod tests {
         base.to_string()
     }
 
+    fn n1() -> Nonce {
+        Nonce::from("n-1")
+    }
+
     fn check(extra: &str) -> &'static str {
         verifier()
-            .check_claims(claims(extra).as_bytes(), Some("n-1"), NOW)
+            .check_claims(claims(extra).as_bytes(), NonceCheck::Expect(&n1()), NOW)
             .map(|_| "ok")
             .unwrap_or_else(|e| e.code().as_str())
     }
@@ -654,7 +1022,7 @@ mod tests {
     /// The profile claims a token carries after checking, and the warnings.
     fn profile(extra: &str) -> (Value, Vec<(String, &'static str)>) {
         let c = verifier()
-            .check_claims(claims(extra).as_bytes(), Some("n-1"), NOW)
+            .check_claims(claims(extra).as_bytes(), NonceCheck::Expect(&n1()), NOW)
             .unwrap();
         let w = c
             .warnings
@@ -719,36 +1087,46 @@ mod tests {
     fn unexpected_nonce_and_bad_payloads() {
         let v = verifier();
         let code = |r: Result<CheckedClaims>| r.map(|_| "ok").unwrap_or_else(|e| e.code().as_str());
+        let n1 = n1();
+        let sent = NonceCheck::Expect(&n1);
+        let none = NonceCheck::ExpectNone;
         assert_eq!(
-            code(v.check_claims(claims("").as_bytes(), None, NOW)),
+            code(v.check_claims(claims("").as_bytes(), none, NOW)),
             "invalid_nonce"
         );
         assert_eq!(
-            code(v.check_claims(claims(r#""nonce":"DELETE""#).as_bytes(), None, NOW)),
+            code(v.check_claims(claims(r#""nonce":"DELETE""#).as_bytes(), none, NOW)),
             "ok"
         );
-        assert_eq!(
-            code(v.check_claims(b"[]", Some("n-1"), NOW)),
-            "malformed_token"
-        );
-        assert_eq!(
-            code(v.check_claims(b"{", Some("n-1"), NOW)),
-            "malformed_token"
-        );
+        assert_eq!(code(v.check_claims(b"[]", sent, NOW)), "malformed_token");
+        assert_eq!(code(v.check_claims(b"{", sent, NOW)), "malformed_token");
         let no_iss = IdTokenVerifier::new("", "c");
         assert_eq!(
-            code(no_iss.check_claims(b"{}", None, NOW)),
+            code(no_iss.check_claims(b"{}", none, NOW)),
             "invalid_option"
         );
         let trusting = verifier().with_trusted_audiences(vec!["other".into()]);
         assert_eq!(
             code(trusting.check_claims(
                 claims(r#""aud":["client-1","other"]"#).as_bytes(),
-                Some("n-1"),
+                sent,
                 NOW
             )),
             "ok"
         );
+        // The escape hatch: any nonce, or none, passes.
+        let skipping = verifier().insecure_skip_nonce_check();
+        for extra in ["", r#""nonce":"other""#, r#""nonce":"DELETE""#] {
+            let payload = claims(extra);
+            assert_eq!(
+                code(skipping.check_claims(payload.as_bytes(), none, NOW)),
+                "ok"
+            );
+            assert_eq!(
+                code(skipping.check_claims(payload.as_bytes(), sent, NOW)),
+                "ok"
+            );
+        }
     }
 
     #[test]
@@ -756,7 +1134,7 @@ mod tests {
         let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "client-1");
         let p5 = claims(r#""vot":"P5.Cp.Cd""#);
         assert_eq!(
-            v.check_claims(p5.as_bytes(), Some("n-1"), NOW)
+            v.check_claims(p5.as_bytes(), NonceCheck::Expect(&n1()), NOW)
                 .unwrap_err()
                 .code(),
             ErrorCode::VotNotSatisfied

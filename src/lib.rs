@@ -11,6 +11,14 @@
 //! 2. [`parse_callback`]: the redirect back (`state`, RFC 9207 `iss`, errors);
 //! 3. [`IdTokenVerifier`]: ID token validation, RS512 only, key by `kid`,
 //!    `iss`/`aud`/`exp`/`iat`/`nonce`, and `vot` against the requested `vtr`.
+//!    The types say what has been checked: [`UntrustedToken`] →
+//!    [`SignedToken`] (signature) → [`VerifiedIdToken`] (claims), and only the
+//!    last gives the [`Claims`].
+//!
+//! The values of the protocol have their own types ([`IssuerUrl`],
+//! [`ClientId`], [`State`], [`Nonce`], [`AuthorizationCode`],
+//! [`pkce::CodeVerifier`]), so they cannot be swapped; the secrets among them
+//! print no value in `Debug`.
 //!
 //! ## Getting started: authorization code flow with PKCE
 //!
@@ -26,33 +34,44 @@
 //! opts.scope = vec!["openid".into(), "profile".into()];
 //! opts.vtr = Some(vec!["P9.Cp.Cd".into(), "P9.Cm".into()]);
 //! let request = create_authorization_request(&opts)?;
-//! // Keep request.state, request.nonce and request.code_verifier (single use),
-//! // then redirect the browser to request.url.
+//! // Keep request.state, request.nonce and request.code_verifier (single use,
+//! // server side), then redirect the browser to request.url.
 //!
-//! // 2. On the redirect back, check state and read the code.
-//! let back = format!("https://app.example/callback?code=abc&state={}", request.state);
-//! let callback = parse_callback(&back, &request.state, Some(Environment::Sandpit.issuer()))?;
-//! assert_eq!(callback.code, "abc");
+//! // 2. On the redirect back, check state (and RFC 9207 `iss`, when NHS
+//! //    login sends it) and read the code.
+//! let back = ["https://app.example/callback?code=abc&state=", request.state.as_str()].concat();
+//! let issuer = Environment::Sandpit.issuer_url();
+//! let callback = parse_callback(&back, &request.state, Some(&issuer))?;
+//! assert_eq!(callback.code.as_str(), "abc");
 //!
-//! // 3. Exchange the code at the token endpoint with private_key_jwt (server
-//! //    side), then validate the ID token:
-//! let verifier = IdTokenVerifier::new(Environment::Sandpit.issuer(), "my-client-id")
+//! // 3. Exchange callback.code and request.code_verifier at the token
+//! //    endpoint with private_key_jwt (server side), then validate the ID
+//! //    token against the nonce sent in step 1:
+//! let verifier = IdTokenVerifier::new(issuer, "my-client-id")
 //!     .with_vtr(request.vtr.clone().unwrap_or_else(Vtr::nhs_login_default));
 //! # #[cfg(feature = "rsa")] {
 //! # let jwks = Jwks::parse(br#"{"keys":[]}"#)?;
 //! # let id_token = "e30.e30.e30";
 //! # let now = 0.0;
-//! let result = verifier.verify(id_token, &jwks, Some(&request.nonce), now);
+//! let result = verifier.verify(id_token, &jwks, NonceCheck::Expect(&request.nonce), now);
 //! # assert!(result.is_err());
+//! // Ok(token): token.claims().sub is the user's NHS login id, and
+//! // token.claims().warnings lists profile claims left out.
 //! # }
 //! # Ok::<(), nhs_login_client::Error>(())
 //! ```
 //!
 //! ## Security notes
 //! - Only RS512 is accepted; `alg` is checked before any key is used.
+//! - Claims come only from a [`VerifiedIdToken`]: there is no public way
+//!   to check claims of a token whose signature was not checked.
+//! - The nonce expectation is explicit ([`NonceCheck`]); the one escape
+//!   hatch is [`IdTokenVerifier::insecure_skip_nonce_check`].
 //! - NHS login's token endpoint needs `private_key_jwt`: never ship the
 //!   private key to a browser. Do the exchange on a server or at the edge.
-//! - `state` and `nonce` are compared in constant time.
+//! - `state` and `nonce` are compared in constant time; [`State`],
+//!   [`Nonce`], [`AuthorizationCode`] and [`pkce::CodeVerifier`] print no
+//!   value in `Debug`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // The size-optimised browser build (feature `tiny`, wasm only) is `no_std`: a
@@ -96,16 +115,19 @@ mod tiny {
 }
 
 pub mod authorize;
-pub mod base64url;
+mod base64url;
 pub mod callback;
 pub mod claims;
 pub mod error;
 pub mod id_token;
-pub mod json;
+mod json;
 pub mod jwks;
 pub mod pkce;
 mod random;
+pub mod types;
 mod url;
+#[cfg(feature = "serde")]
+mod value_serde;
 pub mod vot;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -117,6 +139,27 @@ pub use authorize::{
 pub use callback::{parse_callback, Callback};
 pub use claims::{check_userinfo, CheckedClaims, ClaimWarning, Claims};
 pub use error::{Error, ErrorCode, ProviderError, Result};
-pub use id_token::{IdTokenVerifier, UntrustedToken};
+pub use id_token::{IdTokenVerifier, NonceCheck, SignedToken, UntrustedToken, VerifiedIdToken};
+pub use json::Value;
 pub use jwks::{Jwk, Jwks};
+pub use types::{AuthorizationCode, ClientId, IssuerUrl, Nonce, State};
 pub use vot::{Vector, Vtr};
+
+/// Not API: no semver promise, hidden from the docs. The fuzz targets
+/// (`fuzz/`) and the property tests (`tests/properties.rs`, `tests/common`)
+/// hold the JSON parser and the base64url codec against independent
+/// implementations (serde_json, a bit-by-bit encoder) and build test
+/// tokens with them, so these two private modules must be callable from
+/// outside the crate. A cargo feature instead would need a flag on every
+/// `cargo test`. Nothing here reads claims.
+#[doc(hidden)]
+pub mod __private {
+    /// The strict JSON parser (`src/json.rs`).
+    pub mod json {
+        pub use crate::json::{parse, Value};
+    }
+    /// Base64url without padding (`src/base64url.rs`).
+    pub mod base64url {
+        pub use crate::base64url::{decode, encode, is_valid};
+    }
+}

@@ -18,9 +18,10 @@ use crate::authorize::{
 use crate::callback::parse_callback;
 use crate::claims::{check_userinfo, CheckedClaims};
 use crate::error::{Error, ErrorCode};
-use crate::id_token::{claims_segment, IdTokenVerifier, UntrustedToken};
+use crate::id_token::{IdTokenVerifier, NonceCheck, SignedToken, UntrustedToken};
 use crate::json::{self, Value};
 use crate::jwks::Jwks;
+use crate::types::{IssuerUrl, Nonce, State};
 use crate::vot::Vtr;
 use wasm_bindgen::prelude::*;
 
@@ -88,12 +89,26 @@ impl Options {
     }
 
     /// `issuer`, else the issuer of `environment`, else `None`.
-    fn issuer(&self) -> Result<Option<String>, Error> {
+    fn issuer(&self) -> Result<Option<IssuerUrl>, Error> {
         match (self.string("issuer")?, self.string("environment")?) {
-            (Some(issuer), _) => Ok(Some(issuer)),
-            (None, Some(env)) => Ok(Some(Environment::from_name(&env)?.issuer().into())),
+            (Some(issuer), _) => Ok(Some(IssuerUrl::from(issuer))),
+            (None, Some(env)) => Ok(Some(Environment::from_name(&env)?.issuer_url())),
             (None, None) => Ok(None),
         }
+    }
+
+    /// `nonce`: the one sent, or absent when none was (the token must then
+    /// carry none).
+    fn nonce(&self) -> Result<Option<Nonce>, Error> {
+        Ok(self.string("nonce")?.map(Nonce::from))
+    }
+}
+
+/// The explicit expectation for a nonce read from the options.
+fn nonce_check(nonce: &Option<Nonce>) -> NonceCheck<'_> {
+    match nonce {
+        Some(n) => NonceCheck::Expect(n),
+        None => NonceCheck::ExpectNone,
     }
 }
 
@@ -239,7 +254,7 @@ pub fn authorize(options: &str) -> String {
         };
         let opts = AuthorizeOptions {
             authorization_endpoint: endpoint,
-            client_id: o.required("clientId")?,
+            client_id: o.required("clientId")?.into(),
             redirect_uri: o.required("redirectUri")?,
             scope: o.strings("scope")?.unwrap_or_else(|| vec!["openid".into()]),
             vtr: o.strings("vtr")?,
@@ -259,8 +274,8 @@ pub fn authorize(options: &str) -> String {
         let r = create_authorization_request(&opts)?;
         Ok(Object::new()
             .str("url", &r.url)
-            .str("state", &r.state)
-            .str("nonce", &r.nonce)
+            .str("state", r.state.as_str())
+            .str("nonce", r.nonce.as_str())
             .str("codeVerifier", r.code_verifier.as_str())
             .end())
     };
@@ -276,10 +291,10 @@ pub fn callback(options: &str) -> String {
         let issuer = o.issuer()?;
         let cb = parse_callback(
             &o.required("url")?,
-            &o.required("state")?,
-            issuer.as_deref(),
+            &State::from(o.required("state")?),
+            issuer.as_ref(),
         )?;
-        Ok(Object::new().str("code", &cb.code).end())
+        Ok(Object::new().str("code", cb.code.as_str()).end())
     };
     answer(run())
 }
@@ -369,6 +384,13 @@ fn verifier(o: &Options) -> Result<IdTokenVerifier, Error> {
     Ok(v)
 }
 
+/// The claims text of a signed token, for the answer (the claims were
+/// parsed as JSON already, so this only fails on a broken invariant).
+fn claims_text(signed: &SignedToken) -> Result<&str, Error> {
+    core::str::from_utf8(signed.claims_json())
+        .map_err(|_| Error::new(ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))
+}
+
 /// Step 3 of validation, for a token whose RS512 signature the host (the
 /// JavaScript wrapper, with WebCrypto) has checked with the key
 /// [`select_key`] chose: the claims. The name says what it trusts; it is for
@@ -384,14 +406,13 @@ pub fn assume_signature_checked_by_host(token: &str, options: &str) -> String {
             .number("now")?
             .filter(|n| n.is_finite())
             .ok_or_else(|| Error::option("now", "must be a finite number of seconds"))?;
-        let nonce = o.string("nonce")?;
+        let nonce = o.nonce()?;
         let v = verifier(&o)?;
-        // select_key has checked the header; only the claims are needed here.
-        let payload = claims_segment(token)?;
-        let checked = v.check_claims(&payload, nonce.as_deref(), now)?;
-        let text = core::str::from_utf8(&payload)
-            .map_err(|_| Error::new(ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))?;
-        Ok(claims_answer(text, &checked))
+        // The one place a signature is taken on trust: the wrapper ran
+        // select_key on this token and verified it with WebCrypto.
+        let signed = UntrustedToken::decode(token)?.assume_signature_checked_by_host();
+        let checked = v.check_signed(&signed, nonce_check(&nonce), now)?;
+        Ok(claims_answer(claims_text(&signed)?, &checked))
     };
     answer(run())
 }
@@ -411,12 +432,12 @@ pub fn validate_in_rust(token: &str, keys: &Keyset, options: &str) -> String {
     let run = || -> Result<String, Error> {
         let o = Options::parse(options)?;
         let now = o.number("now")?.unwrap_or(0.0);
-        let nonce = o.string("nonce")?;
+        let nonce = o.nonce()?;
         let jwks = keys.0.as_ref().map_err(Clone::clone)?;
-        verifier(&o)?.verify(token, jwks, nonce.as_deref(), now)?;
-        let payload = claims_segment(token)?;
-        String::from_utf8(payload)
-            .map_err(|_| Error::new(ErrorCode::MalformedToken, "the JWT claims are not UTF-8"))
+        let v = verifier(&o)?;
+        let signed = UntrustedToken::decode(token)?.verify_signature(jwks)?;
+        v.verify_claims(&signed, nonce_check(&nonce), now)?;
+        claims_text(&signed).map(String::from)
     };
     answer(run())
 }

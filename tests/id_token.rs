@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use nhs_login_client::{ErrorCode, IdTokenVerifier, Jwks, Vtr};
+use nhs_login_client::{
+    ErrorCode, IdTokenVerifier, Jwks, Nonce, NonceCheck, UntrustedToken, VerifiedIdToken, Vtr,
+};
 
 const HEADER: &str = r#"{"alg":"RS512","typ":"JWT","kid":"k1"}"#;
 
@@ -16,9 +18,16 @@ fn set() -> Jwks {
     Jwks::parse(jwks(&[jwk(1, Some("k0"), ""), jwk(0, Some("k1"), "")]).as_bytes()).unwrap()
 }
 
+fn nonce() -> Nonce {
+    Nonce::from("nonce-1")
+}
+
+fn verify(token: &str, jwks: &Jwks) -> nhs_login_client::Result<VerifiedIdToken> {
+    verifier().verify(token, jwks, NonceCheck::Expect(&nonce()), NOW)
+}
+
 fn code(token: &str, jwks: &Jwks) -> &'static str {
-    verifier()
-        .verify(token, jwks, Some("nonce-1"), NOW)
+    verify(token, jwks)
         .map(|_| "ok")
         .unwrap_or_else(|e| e.code().as_str())
 }
@@ -26,7 +35,8 @@ fn code(token: &str, jwks: &Jwks) -> &'static str {
 #[test]
 fn valid_token_gives_typed_claims() {
     let t = sign(0, HEADER, &claims().to_string());
-    let c = verifier().verify(&t, &set(), Some("nonce-1"), NOW).unwrap();
+    let token = verify(&t, &set()).unwrap();
+    let c = token.claims();
     assert_eq!(c.sub, "49f470a1-cc52-49b7-beba-0f9cec937c46");
     assert_eq!(c.nhs_number.as_deref(), Some("9000000009"));
     assert_eq!(c.vot, "P9.Cp.Cd");
@@ -37,6 +47,70 @@ fn valid_token_gives_typed_claims() {
         c.get("id_status").and_then(|v| v.as_str()),
         Some("verified")
     );
+    // The normalised claims object holds the same claims, in token order.
+    let value = token.claims_value();
+    assert_eq!(
+        value.get("sub").and_then(|v| v.as_str()),
+        Some(c.sub.as_str())
+    );
+    assert_eq!(
+        value.as_object().map(|m| m.len()),
+        claims().as_object().map(|m| m.len())
+    );
+}
+
+#[test]
+fn the_steps_one_by_one_give_the_same_token() {
+    let t = sign(0, HEADER, &claims().to_string());
+    let untrusted = UntrustedToken::decode(&t).unwrap();
+    assert_eq!(untrusted.kid(), Some("k1"));
+    let signed = untrusted.verify_signature(&set()).unwrap();
+    let token = verifier()
+        .verify_claims(&signed, NonceCheck::Expect(&nonce()), NOW)
+        .unwrap();
+    assert_eq!(token, verify(&t, &set()).unwrap());
+    // The signature step fails on its own, before any claim is looked at.
+    let other_key = sign(1, HEADER, &claims().to_string());
+    let err = UntrustedToken::decode(&other_key)
+        .unwrap()
+        .verify_signature(&set())
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidSignature);
+}
+
+#[test]
+fn the_nonce_expectation_is_explicit() {
+    let with_nonce = sign(0, HEADER, &claims().to_string());
+    let mut c = claims();
+    c.as_object_mut().unwrap().remove("nonce");
+    let without_nonce = sign(0, HEADER, &c.to_string());
+    let run = |v: &IdTokenVerifier, t: &str, n: NonceCheck<'_>| {
+        v.verify(t, &set(), n, NOW)
+            .map(|_| "ok")
+            .unwrap_or_else(|e| e.code().as_str())
+    };
+    let sent = nonce();
+    let other = Nonce::from("nonce-2");
+    let v = verifier();
+    assert_eq!(run(&v, &with_nonce, NonceCheck::Expect(&sent)), "ok");
+    assert_eq!(
+        run(&v, &with_nonce, NonceCheck::Expect(&other)),
+        "invalid_nonce"
+    );
+    assert_eq!(
+        run(&v, &with_nonce, NonceCheck::ExpectNone),
+        "invalid_nonce"
+    );
+    assert_eq!(
+        run(&v, &without_nonce, NonceCheck::Expect(&sent)),
+        "invalid_nonce"
+    );
+    assert_eq!(run(&v, &without_nonce, NonceCheck::ExpectNone), "ok");
+    let skipping = verifier().insecure_skip_nonce_check();
+    for t in [&with_nonce, &without_nonce] {
+        assert_eq!(run(&skipping, t, NonceCheck::Expect(&other)), "ok");
+        assert_eq!(run(&skipping, t, NonceCheck::ExpectNone), "ok");
+    }
 }
 
 #[test]
@@ -121,19 +195,20 @@ fn profile_claims_of_another_type_are_warnings_on_a_signed_token() {
     let mut c = claims();
     c["email_verified"] = "yes".into();
     c["phone_number_verified"] = "true".into();
-    let claims = verifier()
-        .verify(
-            &sign(0, HEADER, &c.to_string()),
-            &set(),
-            Some("nonce-1"),
-            NOW,
-        )
-        .unwrap();
+    let token = verify(&sign(0, HEADER, &c.to_string()), &set()).unwrap();
+    let claims = token.claims();
     assert_eq!(claims.email_verified, None);
     assert_eq!(claims.phone_number_verified, Some(true));
     assert_eq!(claims.warnings.len(), 1);
     assert_eq!(claims.warnings[0].claim, "email_verified");
     assert_eq!(claims.warnings[0].message, "is not a boolean");
+    // The claims object is normalised the same way.
+    let value = token.claims_value();
+    assert!(value.get("email_verified").is_none());
+    assert_eq!(
+        value.get("phone_number_verified").and_then(|v| v.as_bool()),
+        Some(true)
+    );
 }
 
 #[test]
@@ -145,9 +220,142 @@ fn skew_is_configurable() {
     let strict = verifier().with_clock_skew(0);
     assert_eq!(
         strict
-            .verify(&t, &set(), Some("nonce-1"), NOW)
+            .verify(&t, &set(), NonceCheck::Expect(&nonce()), NOW)
             .unwrap_err()
             .code(),
         ErrorCode::TokenExpired
     );
+}
+
+/// Feature `serde`: the service's own claim types, from the verified claims.
+#[cfg(feature = "serde")]
+mod own_claim_types {
+    use super::*;
+    use nhs_login_client::Claims;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Patient {
+        sub: String,
+        nhs_number: String,
+        exp: u64,
+        iat: i64,
+        email_verified: Option<bool>,
+        phone_number: Option<String>,
+        identity_proofing_level: Level,
+        gp_registration_details: Gp,
+        id_status: String,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Level {
+        P0,
+        P5,
+        P9,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Gp {
+        gp_ods_code: String,
+    }
+
+    fn token(c: &serde_json::Value) -> VerifiedIdToken {
+        verify(&sign(0, HEADER, &c.to_string()), &set()).unwrap()
+    }
+
+    #[test]
+    fn claims_as_fills_a_user_struct() {
+        let mut c = claims();
+        // Normalised before the user's type sees it.
+        c["email_verified"] = "true".into();
+        let patient: Patient = token(&c).claims_as().unwrap();
+        assert_eq!(
+            patient,
+            Patient {
+                sub: "49f470a1-cc52-49b7-beba-0f9cec937c46".into(),
+                nhs_number: "9000000009".into(),
+                exp: NOW as u64 + 3600,
+                iat: NOW as i64,
+                email_verified: Some(true),
+                phone_number: None,
+                identity_proofing_level: Level::P9,
+                gp_registration_details: Gp {
+                    gp_ods_code: "A12345".into()
+                },
+                id_status: "verified".into(),
+            }
+        );
+        // serde_json's own Value works as a claim type too.
+        let any: serde_json::Value = token(&c).claims_as().unwrap();
+        assert_eq!(any["nhs_number"], "9000000009");
+        assert_eq!(any["email_verified"], true);
+    }
+
+    #[test]
+    fn claims_as_errors_name_the_claim_not_the_value() {
+        let mut c = claims();
+        c.as_object_mut().unwrap().remove("id_status");
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MissingClaim);
+        assert_eq!(e.claim(), Some("id_status"));
+
+        // An ill-typed profile claim was left out by the verifier, so the
+        // user's type sees it missing.
+        let mut c = claims();
+        c["nhs_number"] = "12345".into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MissingClaim);
+        assert_eq!(e.claim(), Some("nhs_number"));
+
+        let mut c = claims();
+        c["id_status"] = 42.into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidClaim);
+        assert_eq!(e.claim(), Some("id_status"));
+        assert!(e.message().contains("id_status"), "{}", e.message());
+        assert!(!e.message().contains("42"), "{}", e.message());
+
+        let mut c = claims();
+        c["gp_registration_details"] = serde_json::json!({ "gp_ods_code": 7 });
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.claim(), Some("gp_registration_details"));
+
+        let mut c = claims();
+        c["identity_proofing_level"] = "P7-secret".into();
+        let e = token(&c).claims_as::<Patient>().unwrap_err();
+        assert_eq!(e.claim(), Some("identity_proofing_level"));
+        assert!(!e.message().contains("P7-secret"), "{}", e.message());
+    }
+
+    #[test]
+    fn claims_round_trip_through_serde() {
+        let mut c = claims();
+        c["email_verified"] = "maybe".into(); // left out, with a warning
+        let claims = token(&c).into_claims();
+        assert_eq!(claims.warnings.len(), 1);
+        let text = serde_json::to_string(&claims).unwrap();
+        assert!(!text.contains("warnings"));
+        let back: Claims = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            back,
+            Claims {
+                warnings: vec![],
+                ..claims
+            }
+        );
+    }
+
+    #[test]
+    fn value_deserialize_is_strict_like_the_parser() {
+        use nhs_login_client::Value;
+        let v: Value = serde_json::from_str(r#"{"a":[1,2.5,"x",null,true,{}]}"#).unwrap();
+        assert_eq!(
+            v.get("a").and_then(Value::as_array).map(|a| a.len()),
+            Some(6)
+        );
+        assert!(serde_json::from_str::<Value>(r#"{"a":1,"a":2}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"a":[1.0,2.5,"x",null,true,{}]}"#
+        );
+    }
 }

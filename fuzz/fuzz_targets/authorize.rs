@@ -135,7 +135,7 @@ fuzz_target!(|input: Input| {
         req.code_verifier.challenge()
     )));
     assert!(query.contains("&code_challenge_method=S256"));
-    for value in [&req.state, &req.nonce] {
+    for value in [req.state.as_str(), req.nonce.as_str()] {
         assert_eq!(value.len(), 43);
         assert!(query.contains(&format!("={value}&")));
     }
@@ -148,6 +148,10 @@ fuzz_target!(|input: Input| {
         query.contains("&asserted_login_identity="),
         opts.asserted_login_identity.is_some()
     );
+    // The secrets never show in Debug.
+    let debug = format!("{req:?}");
+    assert!(!debug.contains(req.state.as_str()) && !debug.contains(req.nonce.as_str()));
+    assert!(!debug.contains(req.code_verifier.as_str()));
     // Read back as a redirect: our own query has the state and no code.
     if !endpoint.contains('?') {
         let back = parse_callback(&req.url, &req.state, None).unwrap_err();

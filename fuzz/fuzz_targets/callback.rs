@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nhs_login_client::{parse_callback, ErrorCode};
+use nhs_login_client::{parse_callback, ErrorCode, IssuerUrl, State};
 
 fn sanitised(s: &str) -> bool {
     s.chars().count() <= 256
@@ -20,9 +20,10 @@ fuzz_target!(|data: &[u8]| {
         Some((u, i)) => (u, Some(i)),
         None => (rest, None),
     };
-    match parse_callback(url, state, issuer) {
+    let issuer = issuer.map(IssuerUrl::from);
+    match parse_callback(url, &State::from(state), issuer.as_ref()) {
         Ok(cb) => {
-            assert!(!cb.code.is_empty());
+            assert!(!cb.code.as_str().is_empty());
             assert!(!state.is_empty());
             // A code only comes back with the state that was sent, in a query.
             assert!(url.contains("state=") || url.contains("state%3") || url.contains('%'));

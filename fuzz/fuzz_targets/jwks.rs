@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use nhs_login_client::jwks::MAX_JWKS_BYTES;
-use nhs_login_client::{base64url, ErrorCode, Jwks};
+use nhs_login_client::__private::base64url;
+use nhs_login_client::{ErrorCode, Jwks};
 
 fn check_select(jwks: &Jwks, kid: Option<&str>) {
     match jwks.select(kid) {

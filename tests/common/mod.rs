@@ -1,7 +1,7 @@
 //! Test helpers: RSA keys generated in the test run, and tokens signed with them.
 #![allow(dead_code)]
 
-use nhs_login_client::base64url;
+use nhs_login_client::__private::base64url;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha512};
