@@ -21,6 +21,20 @@ export type VectorOfTrust =
   | "P9.Cp.Ck"
   | "P9.Cm";
 
+/** A scope NHS login defines (EIS Table 2). `profile` and `basic_demographics` are alternatives. */
+export type Scope =
+  | "openid"
+  | "profile"
+  | "basic_demographics"
+  | "profile_extended"
+  | "email"
+  | "phone"
+  | "landline"
+  | "gp_registration_details"
+  | "gp_integration_credentials"
+  | "client_metadata"
+  | "nhs_app_credentials";
+
 /** Every stable error code. Switch on `error.code`, never on the message. */
 export type ErrorCode =
   | "invalid_option"

@@ -1,8 +1,8 @@
 // Type declarations for nhs-login-client (hand-written; they are the API contract).
 
 // Environment, VectorOfTrust and ErrorCode are generated from the Rust crate.
-import type { Environment, VectorOfTrust, ErrorCode } from './generated.js';
-export type { Environment, VectorOfTrust, ErrorCode };
+import type { Environment, VectorOfTrust, ErrorCode, Scope } from './generated.js';
+export type { Environment, VectorOfTrust, ErrorCode, Scope };
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
@@ -32,6 +32,20 @@ export declare const ISSUERS: Readonly<Record<Environment, string>>;
 export declare const SETTINGS_URLS: Readonly<Record<Environment, string>>;
 /** The 12 vectors of trust NHS login defines (EIS Table 21). */
 export declare const VECTORS: readonly VectorOfTrust[];
+/** The scopes NHS login defines (EIS Table 2). */
+export declare const SCOPES: readonly Scope[];
+
+/**
+ * The "Manage your NHS login" settings page of an environment (NHS login docs: linking to settings).
+ * Linking to it is a mandatory onboarding scenario. Throws invalid_option for an unknown environment.
+ */
+export declare function settingsUrl(options: { environment: Environment }): string;
+
+/**
+ * Whether a user agent is the NHS App's web view: it ends `nhsapp-android/<version>` or
+ * `nhsapp-ios/<version>` (NHS App web integration). Default: `navigator.userAgent`.
+ */
+export declare function isNhsApp(userAgent?: string): boolean;
 
 export interface AuthorizationRequestOptions {
   /** NHS login environment; sets the authorization endpoint. */
@@ -42,8 +56,11 @@ export interface AuthorizationRequestOptions {
   clientId: string;
   /** The registered redirect URI (https; http only on 127.0.0.1, [::1] or localhost). */
   redirectUri: string;
-  /** Scopes; `openid` is added if missing. Default `['openid']`. */
-  scope?: string[];
+  /**
+   * Scopes; `openid` is added if missing. Default `['openid']`. `profile` and `basic_demographics` are
+   * alternatives: both together are invalid_option. Other strings are sent as they are.
+   */
+  scope?: Array<Scope | (string & {})>;
   /** Vectors of trust to request. Omitted: NHS login assumes `["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]`. */
   vtr?: VectorOfTrust[];
   /** `none`: single sign-on only (error `sso_login_required` without a session); `login`: force sign-in. */

@@ -280,6 +280,27 @@ impl core::fmt::Debug for AuthorizationRequest {
     }
 }
 
+/// The scopes NHS login defines (EIS Table 2; NHS login docs: scopes and
+/// claims; discovery `scopes_supported`). Others may be sent (NHS login
+/// ignores what it does not understand) but are not typed.
+///
+/// ```
+/// assert!(nhs_login_client::authorize::SCOPES.contains(&"gp_registration_details"));
+/// ```
+pub const SCOPES: [&str; 11] = [
+    "openid",
+    "profile",
+    "basic_demographics",
+    "profile_extended",
+    "email",
+    "phone",
+    "landline",
+    "gp_registration_details",
+    "gp_integration_credentials",
+    "client_metadata",
+    "nhs_app_credentials",
+];
+
 /// A scope token: RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 fn is_scope_token(s: &str) -> bool {
     !s.is_empty()
@@ -337,6 +358,15 @@ pub fn create_authorization_request(opts: &AuthorizeOptions) -> Result<Authoriza
     }
     if opts.scope.is_empty() {
         return Err(Error::option("scope", "must list at least one scope"));
+    }
+    // NHS login docs (scopes and claims): `profile` and `basic_demographics`
+    // are alternatives, never requested together.
+    let has = |name: &str| opts.scope.iter().any(|s| s == name);
+    if has("profile") && has("basic_demographics") {
+        return Err(Error::option(
+            "scope",
+            "has both `profile` and `basic_demographics`, which NHS login offers as alternatives: ask for one",
+        ));
     }
     if !opts.scope.iter().all(|s| is_scope_token(s)) {
         return Err(Error::option(
@@ -538,6 +568,9 @@ mod tests {
         let mut o = opts();
         o.scope = vec![];
         assert!(rejected_field(o).contains("scope"));
+        let mut o = opts();
+        o.scope = vec!["profile".into(), "basic_demographics".into()];
+        assert!(rejected_field(o).contains("basic_demographics"));
         let mut o = opts();
         o.scope = vec!["openid profile".into()];
         assert!(rejected_field(o).contains("scope"));

@@ -5,6 +5,7 @@
 //! This test fails when a checked-in copy is stale; `make generate` (which
 //! runs it with `NHS_LOGIN_UPDATE_GENERATED=1`) writes them afresh.
 
+use nhs_login_client::authorize::SCOPES;
 use nhs_login_client::{Environment, ErrorCode};
 use std::path::PathBuf;
 
@@ -45,6 +46,14 @@ fn render_js() -> String {
     out.push_str(&format!(
         "export const VECTORS = {FREEZE}([{}]);\n\n",
         list.join(", ")
+    ));
+    out.push_str(
+        "/** The scopes NHS login defines (EIS Table 2; NHS login docs: scopes and claims). */\n",
+    );
+    let scopes: Vec<String> = SCOPES.iter().map(|v| js_string(v)).collect();
+    out.push_str(&format!(
+        "export const SCOPES = {FREEZE}([{}]);\n\n",
+        scopes.join(", ")
     ));
     out.push_str("/** Every error code this package can raise. */\n");
     let codes: Vec<String> = ErrorCode::ALL
@@ -93,6 +102,11 @@ fn render_dts() -> String {
     out.push_str(&format!(
         "export type VectorOfTrust ={};\n\n",
         union(vectors().iter().map(|v| js_string(v)))
+    ));
+    out.push_str("/** A scope NHS login defines (EIS Table 2). `profile` and `basic_demographics` are alternatives. */\n");
+    out.push_str(&format!(
+        "export type Scope ={};\n\n",
+        union(SCOPES.iter().map(|s| js_string(s)))
     ));
     out.push_str("/** Every stable error code. Switch on `error.code`, never on the message. */\n");
     out.push_str(&format!(

@@ -4,7 +4,7 @@
 // check, with WebCrypto (crypto.subtle.verify). The entry points (index.js for
 // browsers and bundlers, node.js for Node) differ only in how the .wasm is loaded.
 import init, * as w from '../wasm/nhs_login.js';
-import { MESSAGE_WASM_UNAVAILABLE } from './generated.js';
+import { MESSAGE_WASM_UNAVAILABLE, SETTINGS_URLS } from './generated.js';
 import { decode as fromBase64url } from './base64url.js';
 import { cachedDocument } from './cached-document.js';
 
@@ -228,4 +228,19 @@ const withEdits = ({ claims, warnings, set }) => {
   return { claims, warnings };
 };
 
-export { ERROR_CODES, ERROR_MESSAGES, ISSUERS, SETTINGS_URLS, VECTORS } from './generated.js';
+export { ERROR_CODES, ERROR_MESSAGES, ISSUERS, SETTINGS_URLS, VECTORS, SCOPES } from './generated.js';
+
+/**
+ * The "Manage your NHS login" settings page of an environment (NHS login docs:
+ * linking to settings; a mandatory onboarding scenario).
+ */
+export function settingsUrl({ environment } = {}) {
+  if (!Object.hasOwn(SETTINGS_URLS, environment ?? '')) fail('invalid_option', 'option `environment` must be `sandpit`, `integration` or `production`', { field: 'environment' });
+  return SETTINGS_URLS[environment];
+}
+
+/**
+ * Whether the user agent is the NHS App's web view (NHS App web integration:
+ * it ends `nhsapp-android/<version>` or `nhsapp-ios/<version>`).
+ */
+export const isNhsApp = (userAgent = globalThis.navigator?.userAgent ?? '') => /nhsapp-(?:android|ios)\/[0-9][0-9A-Za-z.-]*$/i.test(String(userAgent).trim());

@@ -10,6 +10,9 @@ export {
   ISSUERS,
   SETTINGS_URLS,
   VECTORS,
+  SCOPES,
+  settingsUrl,
+  isNhsApp,
 } from './core.js';
 export { NhsLogin } from './session.js';
 export { startSessionTimers, timeLeft, formatDuration, IDLE_SECONDS, MAX_SECONDS, ACTIVITY_EVENTS } from './session-timers.js';

@@ -10,6 +10,10 @@ import {
   NhsLoginError,
   NhsLogin,
   ERROR_CODES,
+  SETTINGS_URLS,
+  SCOPES,
+  settingsUrl,
+  isNhsApp,
 } from 'nhs-login-client';
 import { ISSUER, CLIENT, NOW, makeKey, sign, baseClaims, MemoryStorage } from './helpers.js';
 
@@ -75,6 +79,8 @@ test('bad authorize options are invalid_option naming the field', async () => {
     [{ allowRegistration: 'no' }, 'allowRegistration'],
     // EIS §7.3: NHS login refuses redirect URIs with a query string.
     [{ redirectUri: 'https://app.example/callback?from=nhs' }, 'redirectUri'],
+    // NHS login docs: profile and basic_demographics are alternatives.
+    [{ scope: ['openid', 'profile', 'basic_demographics'] }, 'scope'],
   ];
   for (const [over, field] of cases) {
     await rejects(createAuthorizationRequest({ ...authOpts, ...over }), 'invalid_option', (e) => {
@@ -392,4 +398,22 @@ test('a failed wasm load is wasm_unavailable, and the next call retries', async 
     console.log(first, second);`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
   assert.equal(out.trim(), 'wasm_unavailable:offline https://');
+});
+
+test('settingsUrl and isNhsApp: the settings page per environment, the NHS App web view by user agent', () => {
+  assert.equal(settingsUrl({ environment: 'sandpit' }), 'https://settings.sandpit.signin.nhs.uk');
+  assert.equal(settingsUrl({ environment: 'integration' }), 'https://settings.aos.signin.nhs.uk');
+  assert.equal(settingsUrl({ environment: 'production' }), 'https://settings.login.nhs.uk');
+  assert.deepEqual(Object.keys(SETTINGS_URLS), ['sandpit', 'integration', 'production']);
+  for (const bad of [undefined, 'dev', 'toString', '__proto__']) {
+    assert.throws(() => settingsUrl({ environment: bad }), (e) => e.code === 'invalid_option' && e.field === 'environment');
+  }
+  assert.ok(SCOPES.includes('basic_demographics') && SCOPES.includes('gp_registration_details'));
+  // NHS App web integration: the user agent ends nhsapp-android/<version> or nhsapp-ios/<version>.
+  assert.equal(isNhsApp('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36 nhsapp-android/2.45.0'), true);
+  assert.equal(isNhsApp('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 nhsapp-ios/2.45.0'), true);
+  assert.equal(isNhsApp('Mozilla/5.0 nhsapp-ios/2.45.0 Safari/605'), false, 'must be at the end');
+  assert.equal(isNhsApp('Mozilla/5.0 (X11; Linux x86_64) Chrome/120'), false);
+  assert.equal(isNhsApp('nhsapp-windows/1.0'), false);
+  assert.equal(isNhsApp(), false); // Node: no navigator.userAgent of the NHS App
 });

@@ -81,7 +81,7 @@ test('the installed tarball works from a Node app: both entries, validation, edg
   assert.equal(r.resolved.edge, `file://${app}/node_modules/nhs-login-client/src/edge.node.js`);
   assert.equal(r.resolved.pkg, `file://${app}/node_modules/nhs-login-client/package.json`);
   assert.equal(r.version, info.version);
-  assert.deepEqual(r.exports, ['ACTIVITY_EVENTS', 'ERROR_CODES', 'ERROR_MESSAGES', 'IDLE_SECONDS', 'ISSUERS', 'MAX_SECONDS', 'NhsLogin', 'NhsLoginError', 'SETTINGS_URLS', 'VECTORS', 'createAuthorizationRequest', 'createRemoteJwks', 'formatDuration', 'parseCallback', 'startSessionTimers', 'timeLeft', 'validateIdToken']);
+  assert.deepEqual(r.exports, ['ACTIVITY_EVENTS', 'ERROR_CODES', 'ERROR_MESSAGES', 'IDLE_SECONDS', 'ISSUERS', 'MAX_SECONDS', 'NhsLogin', 'NhsLoginError', 'SCOPES', 'SETTINGS_URLS', 'VECTORS', 'createAuthorizationRequest', 'createRemoteJwks', 'formatDuration', 'isNhsApp', 'parseCallback', 'settingsUrl', 'startSessionTimers', 'timeLeft', 'validateIdToken']);
   assert.ok(r.errorCodes >= 21);
   assert.match(r.url, /^https:\/\/auth\.login\.nhs\.uk\/authorize\?response_type=code&client_id=node-app&/);
   assert.equal(r.code, 'c-1');
