@@ -278,9 +278,10 @@ export declare class NhsLogin {
   refresh(): Promise<RefreshResult>;
   /**
    * Ends the edge session (`{edgeUrl}/sign-out`) and forgets the access token. NHS login has no logout.
-   * Never rejects: true when the edge ended its session.
+   * Never rejects: true when the edge ended its session. `{ expired }` (as startSessionTimers passes it)
+   * makes the next `signIn()` send `prompt: 'login'`.
    */
-  signOut(): Promise<boolean>;
+  signOut(options?: { expired?: 'idle' | 'max' }): Promise<boolean>;
 }
 
 /** Claims from NHS login's userinfo endpoint (unsigned JSON; `sub` checked by the edge). */
@@ -337,6 +338,12 @@ export interface SessionTimerOptions {
   activityTarget?: EventTarget;
   activityEvents?: readonly string[];
   scheduler?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
+  /** On expiry: `login.signOut({ expired })` ends the edge session and makes the next sign-in send `prompt=login`. */
+  login?: { signOut(options?: { expired?: 'idle' | 'max' }): Promise<boolean> };
+  /** Without `login`: on expiry, `POST {edgeUrl}/sign-out` with the cookie. */
+  edgeUrl?: string;
+  /** For `edgeUrl`. Default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface SessionTimers {

@@ -58,7 +58,7 @@ export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] 
  * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
  */
 export function createRoutes(config, { upstream, signer, cookie, documents }) {
-  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, sessionSeconds, requireNonce, cookieSecret, log } = config;
+  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log } = config;
 
   // The token endpoint, authenticated with private_key_jwt (RFC 7523 §2.2, EIS §3.5 Table 6).
   async function tokenRequest(params, what) {
@@ -113,7 +113,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
         sub: claims.sub,
         jti: claims.jti,
         rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
-        exp: Math.floor(Date.now() / 1000) + sessionSeconds,
+        ...cookie.times(),
       });
     }
     return jsonResponse(200, pick(t, ['id_token', 'access_token', 'token_type', 'expires_in', 'scope']), headers);
@@ -165,13 +165,14 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       log({ event: 'userinfo_sub_mismatch' });
       throw new HttpError(502, 'invalid_userinfo', `NHS login's userinfo answer was refused: ${e.message}`);
     }
-    return jsonResponse(200, info);
+    // A use of the session: its idle window starts again.
+    return jsonResponse(200, info, { 'set-cookie': await cookie.seal(s) });
   }
 
   async function ssoAssertion(request) {
     const s = await cookie.open(request.headers.get('cookie'));
     if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
-    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60 });
+    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60 }, { 'set-cookie': await cookie.seal(s) });
   }
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the

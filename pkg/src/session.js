@@ -9,6 +9,9 @@ import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJw
 import { ERROR_MESSAGES } from './generated.js';
 
 const PREFIX = 'nhs-login:tx:';
+// Set when a session ran out (idle or 12 h): the next sign-in must be a real
+// re-authentication, prompt=login (NHS login session management; EIS Table 1 `prompt`).
+const REAUTH = 'nhs-login:reauth';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 export class NhsLogin {
@@ -47,6 +50,10 @@ export class NhsLogin {
   async signIn(overrides = {}) {
     const { redirect = true, ...rest } = overrides;
     const o = { ...this.options, ...rest };
+    if (rest.prompt === undefined && this.storage.getItem(REAUTH) !== null) {
+      this.storage.removeItem(REAUTH);
+      o.prompt = 'login';
+    }
     const r = await createAuthorizationRequest(o);
     this.purge();
     this.storage.setItem(
@@ -157,10 +164,13 @@ export class NhsLogin {
    * forgotten with the cookie) and drops the access token from memory. NHS
    * login itself has no logout (EIS §2.2). Never rejects: resolves to true
    * when the edge ended its session, false when it could not be reached or
-   * refused (the access token is dropped either way).
+   * refused (the access token is dropped either way). `{ expired: 'idle' | 'max' }`
+   * (as startSessionTimers passes it) makes the next signIn() send prompt=login.
    */
-  async signOut() {
+  async signOut({ expired } = {}) {
     this.accessToken = undefined;
+    // After an expiry the next signIn() sends prompt=login.
+    if (expired) this.storage.setItem(REAUTH, String(expired));
     try {
       return (await this.edgeCall('refresh_failed', `${this.edgeBase()}/sign-out`, { method: 'POST' })).ok;
     } catch {
