@@ -5,6 +5,7 @@ import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
 import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
+import { createRefreshGuard } from './edge-refresh.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
 
@@ -119,15 +120,21 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     return jsonResponse(200, pick(t, ['id_token', 'access_token', 'token_type', 'expires_in', 'scope']), headers);
   }
 
+  const refreshGuard = createRefreshGuard();
+
   async function refresh(request) {
     const s = await cookie.open(request.headers.get('cookie'));
     if (!s.rt) throw new HttpError(400, 'invalid_grant', 'this session has no refresh token');
     let t;
     try {
-      t = await tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh');
+      t = await refreshGuard.run(s.rt, () => tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh'));
     } catch (e) {
-      // A stale refresh token ends the session.
-      if (e instanceof HttpError && e.error === 'invalid_grant') e.headers = { 'set-cookie': clearCookie };
+      // invalid_grant is 401 and the cookie is kept: another tab (or isolate)
+      // may have rotated the refresh token, and the browser may already hold
+      // the winner's cookie. Clearing it would sign the patient out although
+      // a valid refresh token exists. (A cookie whose token is really dead
+      // keeps failing until the idle or absolute limit, or sign-out.)
+      if (e instanceof HttpError && e.error === 'invalid_grant') e.status = 401;
       throw e;
     }
     // Keep the newest refresh token (EIS: "the latest valid refresh token").

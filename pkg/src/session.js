@@ -7,6 +7,7 @@
 // never stored by this class, and nothing is ever written to localStorage.
 import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, NhsLoginError } from './core.js';
 import { ERROR_MESSAGES } from './generated.js';
+import { withTabLock } from './tab-lock.js';
 
 const PREFIX = 'nhs-login:tx:';
 // Set when a session ran out (idle or 12 h): the next sign-in must be a real
@@ -144,14 +145,23 @@ export class NhsLogin {
    * when there is no session: sign in again) and `status`.
    */
   refresh() {
-    // One refresh at a time in this page: NHS login rotates the refresh token,
-    // so a second concurrent refresh would present a spent one.
+    // One refresh at a time in this page, and across this origin's tabs (Web
+    // Locks, else a BroadcastChannel election): NHS login rotates the refresh
+    // token, so a second concurrent refresh would present a spent one.
     this.refreshing ??= (async () => {
       try {
-        const res = await this.edgeCall('refresh_failed', `${this.edgeBase()}/refresh`, { method: 'POST' });
-        if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
-        this.accessToken = res.body.access_token;
-        return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+        const base = this.edgeBase();
+        return await withTabLock(`nhs-login:refresh:${base}`, async () => {
+          let res = await this.edgeCall('refresh_failed', `${base}/refresh`, { method: 'POST' });
+          // The edge answers 401 invalid_grant (keeping the cookie) when the
+          // refresh token was rotated by a concurrent refresh (another tab, or
+          // an isolate this page's lock cannot see): the cookie jar now holds
+          // the winner's session, so try once more.
+          if (res.status === 401 && res.body.error === 'invalid_grant') res = await this.edgeCall('refresh_failed', `${base}/refresh`, { method: 'POST' });
+          if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
+          this.accessToken = res.body.access_token;
+          return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+        });
       } finally {
         this.refreshing = undefined;
       }

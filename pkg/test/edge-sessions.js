@@ -104,4 +104,38 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     assert.equal(late.status, 200);
     assert.ok(maxAgeOf(late) <= 100);
   });
+
+  // Issue 11 (3): two tabs refreshing at once; the loser's invalid_grant cleared the cookie.
+  test('(3) two concurrent refreshes: the loser gets 401 invalid_grant and keeps its cookie; the winner\'s cookie keeps working', async () => {
+    const { cookie } = await signedIn();
+    const [a, b] = await Promise.all([post('/auth/refresh', cookie), post('/auth/refresh', cookie)]);
+    const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
+    assert.deepEqual([winner.status, loser.status], [200, 401], `${a.status} ${b.status}`);
+    assert.equal((await loser.json()).error, 'invalid_grant');
+    assert.equal(loser.headers.get('set-cookie'), null, 'the loser\'s answer does not clear the cookie');
+    const won = cookieOf(winner);
+    await winner.arrayBuffer();
+    // The spent token was never presented to the provider again, so the grant lives on.
+    const next = await post('/auth/refresh', won);
+    assert.equal(next.status, 200, await next.clone().text());
+    // The stale cookie later: still 401, still not cleared, and the newest cookie still works.
+    const stale = await post('/auth/refresh', cookie);
+    assert.equal(stale.status, 401);
+    assert.equal(stale.headers.get('set-cookie'), null);
+    await stale.arrayBuffer();
+    assert.equal((await post('/auth/refresh', cookieOf(next))).status, 200);
+  });
+
+  test('(3) NHS login\'s own invalid_grant on /refresh is 401 and does not clear the cookie', async () => {
+    // Another instance (isolate) presents a refresh token this one already rotated: NHS login says invalid_grant.
+    const { cookie } = await signedIn();
+    const rf = await post('/auth/refresh', cookie);
+    assert.equal(rf.status, 200);
+    await rf.arrayBuffer();
+    const elsewhere = await makeSend(config());
+    const res = await post('/auth/refresh', cookie, elsewhere);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).error, 'invalid_grant');
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
 }
