@@ -139,7 +139,8 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     }
     // Keep the newest refresh token (EIS: "the latest valid refresh token").
     const sealed = await cookie.seal({ ...s, rt: typeof t.refresh_token === 'string' ? t.refresh_token : s.rt });
-    return jsonResponse(200, pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), { 'set-cookie': sealed });
+    // `sub`: whose session this is, so a tab still showing another patient can tell (issue 11 (4)).
+    return jsonResponse(200, { ...pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), sub: s.sub }, { 'set-cookie': sealed });
   }
 
   async function userinfo(request) {
@@ -179,7 +180,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
   async function ssoAssertion(request) {
     const s = await cookie.open(request.headers.get('cookie'));
     if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
-    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60 }, { 'set-cookie': await cookie.seal(s) });
+    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60, sub: s.sub }, { 'set-cookie': await cookie.seal(s) });
   }
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the

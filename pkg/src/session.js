@@ -134,6 +134,8 @@ export class NhsLogin {
       clockSkewSeconds: this.options.clockSkewSeconds,
     });
     this.accessToken = typeof body.access_token === 'string' ? body.access_token : undefined;
+    // The patient this page shows: later answers from the edge must be theirs.
+    this.sub = claims.sub;
     return { claims, warnings, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
   }
 
@@ -159,6 +161,7 @@ export class NhsLogin {
           // the winner's session, so try once more.
           if (res.status === 401 && res.body.error === 'invalid_grant') res = await this.edgeCall('refresh_failed', `${base}/refresh`, { method: 'POST' });
           if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
+          this.checkSub(res.body.sub);
           this.accessToken = res.body.access_token;
           return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
         });
@@ -167,6 +170,29 @@ export class NhsLogin {
       }
     })();
     return this.refreshing;
+  }
+
+  /**
+   * A one-time `asserted_login_identity` JWT from POST {edgeUrl}/sso-assertion,
+   * for handing the signed-in patient to another NHS login service (NHS login
+   * single sign-on; it lives 60 seconds). Resolves to { assertedLoginIdentity,
+   * expiresIn }. Rejects with sso_unavailable (with the edge's `.error`:
+   * `sso_unavailable` when the session is idle or its ID token is older than
+   * 60 minutes, `login_required` without a session) or session_changed.
+   */
+  async ssoAssertion() {
+    const res = await this.edgeCall('sso_unavailable', `${this.edgeBase()}/sso-assertion`, { method: 'POST' });
+    if (!res.ok || typeof res.body.asserted_login_identity !== 'string') throw edgeError('sso_unavailable', res, 'asking for a single sign-on assertion');
+    this.checkSub(res.body.sub);
+    return { assertedLoginIdentity: res.body.asserted_login_identity, expiresIn: res.body.expires_in };
+  }
+
+  // Whose session answered: another patient signed in in another tab (shared
+  // and family devices) must not be shown as, or act for, this page's patient.
+  checkSub(sub) {
+    if (this.sub === undefined || sub === this.sub) return;
+    this.accessToken = undefined;
+    throw new NhsLoginError('session_changed', ERROR_MESSAGES.session_changed);
   }
 
   /**
@@ -179,6 +205,7 @@ export class NhsLogin {
    */
   async signOut({ expired } = {}) {
     this.accessToken = undefined;
+    this.sub = undefined;
     // After an expiry the next signIn() sends prompt=login.
     if (expired) this.storage.setItem(REAUTH, String(expired));
     try {

@@ -4,10 +4,11 @@
 // an answer belongs to, SSO assertion limits, the token endpoint's rate limit,
 // sessions that can be ended (a store), and GET /session.
 import assert from 'node:assert/strict';
-import { createAuthorizationRequest, parseCallback } from 'nhs-login-client';
+import { createAuthorizationRequest, parseCallback, NhsLogin } from 'nhs-login-client';
 import { startProvider } from '../../tests/provider/provider.mjs';
 import { signInWithFetch } from '../../tests/provider/user-agent.mjs';
 import { sealSession, openSession, sessionCookieValue } from '../src/edge-cookie.js';
+import { MemoryStorage, decodeJwt } from './helpers.js';
 
 const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
@@ -137,5 +138,60 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     assert.equal(res.status, 401);
     assert.equal((await res.json()).error, 'invalid_grant');
     assert.equal(res.headers.get('set-cookie'), null);
+  });
+
+  /**
+   * A browser's view of the handler for NhsLogin: its fetch adds the Origin and
+   * keeps the session cookie in one jar shared by all its "tabs".
+   */
+  function browser(sender = send) {
+    const jar = { cookie: undefined };
+    const fetch = async (url, init = {}) => {
+      const res = await sender(new URL(url).pathname, { ...init, headers: { ...init.headers, origin: ORIGIN, ...(jar.cookie ? { cookie: jar.cookie } : {}) } });
+      const set = res.headers.get('set-cookie');
+      if (set) jar.cookie = /Max-Age=0;/.test(set) ? undefined : cookieOf(res);
+      return res;
+    };
+    const tab = () =>
+      new NhsLogin({
+        authorizationEndpoint: op.endpoints.authorization,
+        issuer: op.issuer,
+        clientId: 'session-client',
+        redirectUri: REDIRECT,
+        scope: ['openid', 'profile'],
+        storage: new MemoryStorage(),
+        edgeUrl: 'https://edge.example/auth',
+        fetch,
+      });
+    return { jar, tab };
+  }
+  async function signInTab(login, patient, vtr) {
+    const back = await signInWithFetch({ authorizeUrl: await login.signIn({ redirect: false, vtr }), redirectUri: REDIRECT, patient });
+    return login.completeSignIn(back);
+  }
+
+  // Issue 11 (4): a tab still showing patient A received patient B's tokens.
+  test('(4) /refresh and /sso-assertion say whose session; NhsLogin rejects another patient\'s with session_changed', async () => {
+    const device = browser();
+    const tabA = device.tab();
+    const a = await signInTab(tabA, 'p9', ['P9.Cp.Cd']);
+    const own = await tabA.refresh();
+    assert.equal(typeof own.accessToken, 'string');
+    const rf = await post('/auth/refresh', device.jar.cookie);
+    assert.equal((await rf.json()).sub, a.claims.sub, '/refresh names the session\'s patient');
+    device.jar.cookie = cookieOf(rf);
+    const sso = await post('/auth/sso-assertion', device.jar.cookie);
+    const ssoBody = await sso.json();
+    assert.equal(ssoBody.sub, a.claims.sub, '/sso-assertion names the session\'s patient');
+    device.jar.cookie = cookieOf(sso);
+
+    // Patient B signs in in another tab of the same browser: the cookie is now B's.
+    const b = await signInTab(device.tab(), 'p5', ['P5.Cp.Cd']);
+    assert.notEqual(b.claims.sub, a.claims.sub);
+    await assert.rejects(tabA.refresh(), (e) => e.code === 'session_changed');
+    assert.equal(tabA.accessToken, undefined, 'B\'s access token is not kept for A');
+    await assert.rejects(tabA.ssoAssertion(), (e) => e.code === 'session_changed');
+    // userinfo refreshes first (no access token any more): session_changed too, never B's details.
+    await assert.rejects(tabA.userinfo(), (e) => e.code === 'session_changed');
   });
 }
