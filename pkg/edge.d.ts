@@ -27,8 +27,13 @@ export interface EdgeHandlerOptions {
   timeoutMs?: number;
   /** 32 random bytes, base64url: the AES-GCM key of the session cookie (needed for /refresh, /userinfo, /sso-assertion). */
   cookieSecret?: string;
-  /** Session cookie lifetime in seconds. Default 43200 (NHS login's 12-hour rule). */
+  /** Absolute session lifetime in seconds, enforced by the handler. Default 43200 (NHS login's 12-hour rule). */
   sessionSeconds?: number;
+  /**
+   * Inactivity limit in seconds (60 to `sessionSeconds`), enforced by the handler: a session not used for
+   * this long is refused with 401 `login_required`. Default 1800 (NHS login's 30-minute rule).
+   */
+  idleSeconds?: number;
   /** The vectors of trust registered for the client; the ID token's `vot` must satisfy one. Default NHS login's (P9). */
   vtr?: VectorOfTrust[];
   /** Leeway for ID token times, 0 to 600. Default 60. */

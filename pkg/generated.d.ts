@@ -61,4 +61,6 @@ export type ErrorCode =
   | "token_exchange_failed"
   | "wasm_unavailable"
   | "userinfo_failed"
-  | "refresh_failed";
+  | "refresh_failed"
+  | "session_changed"
+  | "sso_unavailable";

@@ -14,7 +14,7 @@ export declare class NhsLoginError extends Error {
   readonly error?: string;
   /** For `provider_error`: the `error_description` parameter (e.g. `ConsentNotGiven`). */
   readonly errorDescription?: string;
-  /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`: the HTTP status of the edge handler's answer. */
+  /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`, `sso_unavailable`: the HTTP status of the edge handler's answer. */
   readonly status?: number;
   /** For `invalid_option`: the option at fault, e.g. `redirectUri`. */
   readonly field?: string;
@@ -290,14 +290,23 @@ export declare class NhsLogin {
   userinfo(): Promise<UserinfoClaims>;
   /**
    * A fresh access token from `{edgeUrl}/refresh`, kept in memory for `userinfo()`; concurrent calls
-   * share one refresh. Rejects with refresh_failed.
+   * share one refresh, and refreshes are serialised across tabs (Web Locks, else BroadcastChannel).
+   * Rejects with refresh_failed, or session_changed when the edge's session is another patient's than
+   * the one signed in on this page.
    */
   refresh(): Promise<RefreshResult>;
   /**
-   * Ends the edge session (`{edgeUrl}/sign-out`) and forgets the access token. NHS login has no logout.
-   * Never rejects: true when the edge ended its session.
+   * A one-time `asserted_login_identity` JWT from `{edgeUrl}/sso-assertion` (60 s), for handing the patient to
+   * another NHS login service. Rejects with sso_unavailable (`.error` `sso_unavailable`: sign in again first) or
+   * session_changed (the edge's session is another patient's).
    */
-  signOut(): Promise<boolean>;
+  ssoAssertion(): Promise<{ assertedLoginIdentity: string; expiresIn?: number }>;
+  /**
+   * Ends the edge session (`{edgeUrl}/sign-out`) and forgets the access token. NHS login has no logout.
+   * Never rejects: true when the edge ended its session. `{ expired }` (as startSessionTimers passes it)
+   * makes the next `signIn()` send `prompt: 'login'`.
+   */
+  signOut(options?: { expired?: 'idle' | 'max' }): Promise<boolean>;
 }
 
 /** Claims from NHS login's userinfo endpoint (unsigned JSON; `sub` checked by the edge). */
@@ -354,6 +363,12 @@ export interface SessionTimerOptions {
   activityTarget?: EventTarget;
   activityEvents?: readonly string[];
   scheduler?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
+  /** On expiry: `login.signOut({ expired })` ends the edge session and makes the next sign-in send `prompt=login`. */
+  login?: { signOut(options?: { expired?: 'idle' | 'max' }): Promise<boolean> };
+  /** Without `login`: on expiry, `POST {edgeUrl}/sign-out` with the cookie. */
+  edgeUrl?: string;
+  /** For `edgeUrl`. Default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface SessionTimers {

@@ -72,6 +72,12 @@ pub enum ErrorCode {
     UserinfoFailed,
     /// JavaScript layer (`NhsLogin.refresh`): no access token from the edge handler's refresh.
     RefreshFailed,
+    /// JavaScript layer (`NhsLogin`): the edge's session belongs to another patient than the one
+    /// signed in on this page (someone else signed in in another tab).
+    SessionChanged,
+    /// JavaScript layer (`NhsLogin.ssoAssertion`): the edge handler gave no single sign-on assertion
+    /// (`error` `sso_unavailable`: the session is idle or its ID token older than 60 minutes).
+    SsoUnavailable,
 }
 
 impl ErrorCode {
@@ -108,6 +114,8 @@ impl ErrorCode {
             ErrorCode::WasmUnavailable => "wasm_unavailable",
             ErrorCode::UserinfoFailed => "userinfo_failed",
             ErrorCode::RefreshFailed => "refresh_failed",
+            ErrorCode::SessionChanged => "session_changed",
+            ErrorCode::SsoUnavailable => "sso_unavailable",
         }
     }
 
@@ -146,6 +154,8 @@ impl ErrorCode {
             ErrorCode::WasmUnavailable => "the nhs-login-client WebAssembly module could not be loaded",
             ErrorCode::UserinfoFailed => "the edge handler answered the userinfo call with an error; see `error` and `status`",
             ErrorCode::RefreshFailed => "the edge handler gave no access token on refresh; `error` login_required means sign in again",
+            ErrorCode::SessionChanged => "the edge's session is another patient's than the one signed in on this page: show the new patient or sign in again",
+            ErrorCode::SsoUnavailable => "the edge handler gave no single sign-on assertion; `error` sso_unavailable means sign in again first",
         }
     }
 
@@ -157,7 +167,7 @@ impl ErrorCode {
     /// use nhs_login_client::ErrorCode;
     /// assert!(ErrorCode::ALL.iter().any(|c| c.as_str() == "vot_not_satisfied"));
     /// ```
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidOption,
         ErrorCode::StateMismatch,
         ErrorCode::ProviderError,
@@ -183,6 +193,8 @@ impl ErrorCode {
         ErrorCode::WasmUnavailable,
         ErrorCode::UserinfoFailed,
         ErrorCode::RefreshFailed,
+        ErrorCode::SessionChanged,
+        ErrorCode::SsoUnavailable,
     ];
 }
 
@@ -431,6 +443,8 @@ mod tests {
             (ErrorCode::WasmUnavailable, "wasm_unavailable"),
             (ErrorCode::UserinfoFailed, "userinfo_failed"),
             (ErrorCode::RefreshFailed, "refresh_failed"),
+            (ErrorCode::SessionChanged, "session_changed"),
+            (ErrorCode::SsoUnavailable, "sso_unavailable"),
         ];
         assert_eq!(all.len(), ErrorCode::ALL.len(), "every code is pinned here");
         for (code, s) in all {

@@ -490,12 +490,22 @@ test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one send
 test('session rules: signed out after 30 minutes idle, and 12 hours after sign-in', async () => {
   const page = await newPage();
   await signIn(page, { level: 'P9' });
+  const signOuts = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/auth/sign-out') signOuts.push(`${r.request().method()} ${r.status()}`);
+  });
   await page.clock.install();
   await page.clock.fastForward('30:01');
   await page.waitForFunction(() => document.body.dataset.page === 'start' && window.__demoReady === true);
   await shot(page, '12-start-timed-out-idle');
   assert.match(await page.getByTestId('timed-out').innerText(), /You were signed out because you had not done anything for 30 minutes/);
   assert.equal(new URL(page.url()).pathname, '/');
+  // The edge session ended with it, and the next sign-in is a real re-authentication (prompt=login).
+  for (let i = 0; i < 50 && !signOuts.length; i++) await page.waitForTimeout(100);
+  assert.deepEqual(signOuts, ['POST 204']);
+  const authorize = page.waitForRequest((r) => new URL(r.url()).searchParams.has('client_id'));
+  await page.getByRole('button', { name: 'Continue to NHS login' }).click();
+  assert.equal(new URL((await authorize).url()).searchParams.get('prompt'), 'login');
 
   const again = await newPage();
   await signIn(again, { level: 'P9' });

@@ -90,7 +90,7 @@ function parseCookieSecret(text) {
  *   privateKeyDer: Uint8Array, keyId?: string,
  *   allowedOrigins: Set<string>, redirectUris: Set<string>,
  *   base: string, timeoutMs: number, vtr?: string[], clockSkewSeconds: number,
- *   sessionSeconds: number, requireNonce: boolean, cookieSecret?: Uint8Array,
+ *   sessionSeconds: number, idleSeconds: number, requireNonce: boolean, cookieSecret?: Uint8Array,
  *   fetch: typeof fetch, log: (event: { event: string, [k: string]: unknown }) => void,
  * }>} EdgeConfig
  * `base` is the route prefix without a trailing "/"; `allowedOrigins` holds
@@ -134,6 +134,9 @@ export function parseEdgeOptions(o = {}) {
   if (typeof clockSkewSeconds !== 'number' || !(clockSkewSeconds >= 0 && clockSkewSeconds <= 600)) throw configError('option `clockSkewSeconds` must be a number from 0 to 600');
   const sessionSeconds = o.sessionSeconds ?? 12 * 3600; // NHS login session rule: 12 h at most
   if (!Number.isInteger(sessionSeconds) || sessionSeconds < 60 || sessionSeconds > 30 * 86400) throw configError('option `sessionSeconds` must be a whole number of seconds from 60 to 2592000');
+  // NHS login session management: sign in again after 30 minutes without activity.
+  const idleSeconds = o.idleSeconds ?? Math.min(30 * 60, sessionSeconds);
+  if (!Number.isInteger(idleSeconds) || idleSeconds < 60 || idleSeconds > sessionSeconds) throw configError('option `idleSeconds` must be a whole number of seconds from 60 to `sessionSeconds`');
   return Object.freeze({
     clientId: o.clientId,
     issuer,
@@ -147,6 +150,7 @@ export function parseEdgeOptions(o = {}) {
     vtr,
     clockSkewSeconds,
     sessionSeconds,
+    idleSeconds,
     requireNonce: o.requireNonce ?? true,
     cookieSecret: parseCookieSecret(o.cookieSecret),
     fetch: o.fetch ?? ((...a) => fetch(...a)),

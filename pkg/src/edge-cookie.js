@@ -67,27 +67,65 @@ export async function openSession(key, aad, sealed, nowSeconds) {
 }
 
 /**
- * The session cookie of a configuration: `seal(session)` answers a
- * Set-Cookie header; `open(cookieHeader)` answers the session or throws 401
- * login_required (501 when no `cookieSecret` is configured).
- * @param {Pick<import('./edge-config.js').EdgeConfig, 'clientId' | 'cookieSecret' | 'sessionSeconds'>} config
+ * Why a session's lifetime has run out at `nowSeconds`, or undefined while it
+ * lasts: `idle` (no use for `idleSeconds`) or `max` (older than
+ * `sessionSeconds`, or past its `exp`). NHS login session management: a
+ * service re-authenticates after 30 minutes idle and after 12 hours.
+ * @param {{ createdAt?: number, lastUsedAt?: number, exp?: number }} s
+ * @param {{ idleSeconds: number, sessionSeconds: number }} limits
+ * @param {number} nowSeconds
+ * @returns {undefined | 'idle' | 'max'}
  */
-export function createSessionCookie({ clientId, cookieSecret, sessionSeconds }) {
+export function sessionExpiry(s, { idleSeconds, sessionSeconds }, nowSeconds) {
+  // A session without its timestamps (sealed by an older version) has no proof of its age.
+  if (!(Number.isFinite(s.createdAt) && Number.isFinite(s.lastUsedAt))) return 'max';
+  if (!(s.createdAt + sessionSeconds > nowSeconds) || !(s.exp > nowSeconds)) return 'max';
+  if (!(s.lastUsedAt + idleSeconds > nowSeconds)) return 'idle';
+  return undefined;
+}
+
+/**
+ * The session cookie of a configuration: `seal(session)` marks the session
+ * used now and answers a Set-Cookie header whose Max-Age is what is left of
+ * its idle window (at most its absolute deadline); `open(cookieHeader)`
+ * answers the session or throws 401 login_required (501 when no
+ * `cookieSecret` is configured) — also when the session is idle or too old,
+ * which is checked here, where the refresh token lives, not only by the
+ * browser's timers.
+ * @param {Pick<import('./edge-config.js').EdgeConfig, 'clientId' | 'cookieSecret' | 'sessionSeconds' | 'idleSeconds'>} config
+ */
+export function createSessionCookie({ clientId, cookieSecret, sessionSeconds, idleSeconds = sessionSeconds }) {
   let cookieKey; // imported once, non-extractable
   const aesKey = () => (cookieKey ??= crypto.subtle.importKey('raw', cookieSecret, 'AES-GCM', false, ['encrypt', 'decrypt']));
   const aad = enc.encode(`nhs-login-client/session/v1/${clientId}`);
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
   return {
-    seal: async (session) => sessionCookieHeader(await sealSession(await aesKey(), aad, session), sessionSeconds),
+    /** A new session's timestamps: created and last used now, `exp` at the absolute deadline. */
+    times() {
+      const now = nowSeconds();
+      return { createdAt: now, lastUsedAt: now, exp: now + sessionSeconds };
+    },
+    async seal(session) {
+      const now = nowSeconds();
+      const s = { ...session, lastUsedAt: now };
+      const maxAge = Math.max(0, Math.min(idleSeconds, s.exp - now));
+      return sessionCookieHeader(await sealSession(await aesKey(), aad, s), maxAge);
+    },
     async open(cookieHeader) {
       if (!cookieSecret) throw new HttpError(501, 'unsupported', 'this route needs the `cookieSecret` option');
-      const none = () => new HttpError(401, 'login_required', 'no NHS login session: sign in again');
+      const none = (why = 'no NHS login session') => new HttpError(401, 'login_required', `${why}: sign in again`);
       const sealed = sessionCookieValue(cookieHeader);
       if (!sealed) throw none();
+      let s;
       try {
-        return await openSession(await aesKey(), aad, sealed, Date.now() / 1000);
+        s = await openSession(await aesKey(), aad, sealed, Date.now() / 1000);
       } catch {
         throw none();
       }
+      const expired = sessionExpiry(s, { idleSeconds, sessionSeconds }, Date.now() / 1000);
+      if (expired === 'idle') throw none(`the NHS login session was idle for more than ${idleSeconds} s`);
+      if (expired) throw none(`the NHS login session is older than ${sessionSeconds} s`);
+      return s;
     },
   };
 }

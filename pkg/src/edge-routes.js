@@ -5,6 +5,7 @@ import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
 import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
+import { createRefreshGuard } from './edge-refresh.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
 
@@ -58,7 +59,7 @@ export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] 
  * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
  */
 export function createRoutes(config, { upstream, signer, cookie, documents }) {
-  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, sessionSeconds, requireNonce, cookieSecret, log } = config;
+  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log } = config;
 
   // The token endpoint, authenticated with private_key_jwt (RFC 7523 §2.2, EIS §3.5 Table 6).
   async function tokenRequest(params, what) {
@@ -113,26 +114,33 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
         sub: claims.sub,
         jti: claims.jti,
         rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
-        exp: Math.floor(Date.now() / 1000) + sessionSeconds,
+        ...cookie.times(),
       });
     }
     return jsonResponse(200, pick(t, ['id_token', 'access_token', 'token_type', 'expires_in', 'scope']), headers);
   }
+
+  const refreshGuard = createRefreshGuard();
 
   async function refresh(request) {
     const s = await cookie.open(request.headers.get('cookie'));
     if (!s.rt) throw new HttpError(400, 'invalid_grant', 'this session has no refresh token');
     let t;
     try {
-      t = await tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh');
+      t = await refreshGuard.run(s.rt, () => tokenRequest({ grant_type: 'refresh_token', refresh_token: s.rt }, 'refresh'));
     } catch (e) {
-      // A stale refresh token ends the session.
-      if (e instanceof HttpError && e.error === 'invalid_grant') e.headers = { 'set-cookie': clearCookie };
+      // invalid_grant is 401 and the cookie is kept: another tab (or isolate)
+      // may have rotated the refresh token, and the browser may already hold
+      // the winner's cookie. Clearing it would sign the patient out although
+      // a valid refresh token exists. (A cookie whose token is really dead
+      // keeps failing until the idle or absolute limit, or sign-out.)
+      if (e instanceof HttpError && e.error === 'invalid_grant') e.status = 401;
       throw e;
     }
     // Keep the newest refresh token (EIS: "the latest valid refresh token").
     const sealed = await cookie.seal({ ...s, rt: typeof t.refresh_token === 'string' ? t.refresh_token : s.rt });
-    return jsonResponse(200, pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), { 'set-cookie': sealed });
+    // `sub`: whose session this is, so a tab still showing another patient can tell (issue 11 (4)).
+    return jsonResponse(200, { ...pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), sub: s.sub }, { 'set-cookie': sealed });
   }
 
   async function userinfo(request) {
@@ -165,13 +173,14 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       log({ event: 'userinfo_sub_mismatch' });
       throw new HttpError(502, 'invalid_userinfo', `NHS login's userinfo answer was refused: ${e.message}`);
     }
-    return jsonResponse(200, info);
+    // A use of the session: its idle window starts again.
+    return jsonResponse(200, info, { 'set-cookie': await cookie.seal(s) });
   }
 
   async function ssoAssertion(request) {
     const s = await cookie.open(request.headers.get('cookie'));
     if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
-    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60 });
+    return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60, sub: s.sub }, { 'set-cookie': await cookie.seal(s) });
   }
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the

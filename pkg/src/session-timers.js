@@ -59,6 +59,10 @@ export function formatDuration(ms) {
  * @param {EventTarget} [options.activityTarget] where activity events are heard; default `document` when there is one
  * @param {readonly string[]} [options.activityEvents] default ACTIVITY_EVENTS
  * @param {{ setInterval: Function, clearInterval: Function }} [options.scheduler] default globalThis
+ * @param {{ signOut(options?: { expired?: 'idle' | 'max' }): Promise<boolean> }} [options.login] an NhsLogin: on expiry
+ *   its signOut() ends the edge session ({edgeUrl}/sign-out) and its next signIn() sends prompt=login
+ * @param {string} [options.edgeUrl] without `login`: on expiry, POST {edgeUrl}/sign-out (with the cookie)
+ * @param {typeof fetch} [options.fetch] for `edgeUrl`; default the global fetch
  * @returns {{ touch(): void, stop(): void, check(): ReturnType<typeof timeLeft>, readonly expired: null | 'idle' | 'max' }}
  */
 export function startSessionTimers(options) {
@@ -72,9 +76,24 @@ export function startSessionTimers(options) {
     activityTarget = globalThis.document,
     activityEvents = ACTIVITY_EVENTS,
     scheduler = globalThis,
+    login,
+    edgeUrl,
   } = options;
   if (typeof onExpire !== 'function') throw new TypeError('startSessionTimers: `onExpire` is required');
   if (!(idleSeconds > 0) || !(maxSeconds > 0)) throw new RangeError('startSessionTimers: `idleSeconds` and `maxSeconds` must be positive');
+
+  // The edge holds the refresh token: the session ends there too, not only in this page.
+  // (NHS login has no logout, EIS §2.2; the edge also refuses an idle session itself.)
+  const endEdgeSession = (reason) => {
+    try {
+      if (login) return void login.signOut({ expired: reason }).catch(() => {});
+      if (typeof edgeUrl === 'string') {
+        const doFetch = options.fetch ?? globalThis.fetch;
+        const url = new URL(`${edgeUrl.replace(/\/$/, '')}/sign-out`, globalThis.location?.href).href;
+        Promise.resolve(doFetch(url, { method: 'POST', credentials: 'include' })).catch(() => {});
+      }
+    } catch {}
+  };
 
   const t0 = now();
   // A sign-in time in the future (clock skew) must not lengthen the session.
@@ -88,6 +107,7 @@ export function startSessionTimers(options) {
     if (left.expired) {
       expired = left.expired;
       stop();
+      endEdgeSession(expired);
       onExpire(expired);
     } else {
       onTick(left);

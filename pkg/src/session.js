@@ -6,9 +6,13 @@
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
 import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, NhsLoginError } from './core.js';
-import { MESSAGE_TRANSACTION_EXPIRED } from './generated.js';
+import { MESSAGE_TRANSACTION_EXPIRED, MESSAGE_SESSION_CHANGED } from './generated.js';
+import { withTabLock } from './tab-lock.js';
 
 const PREFIX = 'nhs-login:tx:';
+// Set when a session ran out (idle or 12 h): the next sign-in must be a real
+// re-authentication, prompt=login (NHS login session management; EIS Table 1 `prompt`).
+const REAUTH = 'nhs-login:reauth';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 export class NhsLogin {
@@ -47,6 +51,10 @@ export class NhsLogin {
   async signIn(overrides = {}) {
     const { redirect = true, ...rest } = overrides;
     const o = { ...this.options, ...rest };
+    if (rest.prompt === undefined && this.storage.getItem(REAUTH) !== null) {
+      this.storage.removeItem(REAUTH);
+      o.prompt = 'login';
+    }
     const r = await createAuthorizationRequest(o);
     this.purge();
     this.storage.setItem(
@@ -126,6 +134,8 @@ export class NhsLogin {
       clockSkewSeconds: this.options.clockSkewSeconds,
     });
     this.accessToken = typeof body.access_token === 'string' ? body.access_token : undefined;
+    // The patient this page shows: later answers from the edge must be theirs.
+    this.sub = claims.sub;
     return { claims, warnings, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
   }
 
@@ -137,14 +147,24 @@ export class NhsLogin {
    * when there is no session: sign in again) and `status`.
    */
   refresh() {
-    // One refresh at a time in this page: NHS login rotates the refresh token,
-    // so a second concurrent refresh would present a spent one.
+    // One refresh at a time in this page, and across this origin's tabs (Web
+    // Locks, else a BroadcastChannel election): NHS login rotates the refresh
+    // token, so a second concurrent refresh would present a spent one.
     this.refreshing ??= (async () => {
       try {
-        const res = await this.edgeCall('refresh_failed', `${this.edgeBase()}/refresh`, { method: 'POST' });
-        if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
-        this.accessToken = res.body.access_token;
-        return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+        const base = this.edgeBase();
+        return await withTabLock(`nhs-login:refresh:${base}`, async () => {
+          let res = await this.edgeCall('refresh_failed', `${base}/refresh`, { method: 'POST' });
+          // The edge answers 401 invalid_grant (keeping the cookie) when the
+          // refresh token was rotated by a concurrent refresh (another tab, or
+          // an isolate this page's lock cannot see): the cookie jar now holds
+          // the winner's session, so try once more.
+          if (res.status === 401 && res.body.error === 'invalid_grant') res = await this.edgeCall('refresh_failed', `${base}/refresh`, { method: 'POST' });
+          if (!res.ok || typeof res.body.access_token !== 'string') throw edgeError('refresh_failed', res, 'refreshing the access token');
+          this.checkSub(res.body.sub);
+          this.accessToken = res.body.access_token;
+          return { accessToken: res.body.access_token, tokenType: res.body.token_type, expiresIn: res.body.expires_in, scope: res.body.scope };
+        });
       } finally {
         this.refreshing = undefined;
       }
@@ -153,14 +173,41 @@ export class NhsLogin {
   }
 
   /**
+   * A one-time `asserted_login_identity` JWT from POST {edgeUrl}/sso-assertion,
+   * for handing the signed-in patient to another NHS login service (NHS login
+   * single sign-on; it lives 60 seconds). Resolves to { assertedLoginIdentity,
+   * expiresIn }. Rejects with sso_unavailable (with the edge's `.error`:
+   * `sso_unavailable` when the session is idle or its ID token is older than
+   * 60 minutes, `login_required` without a session) or session_changed.
+   */
+  async ssoAssertion() {
+    const res = await this.edgeCall('sso_unavailable', `${this.edgeBase()}/sso-assertion`, { method: 'POST' });
+    if (!res.ok || typeof res.body.asserted_login_identity !== 'string') throw edgeError('sso_unavailable', res, 'asking for a single sign-on assertion');
+    this.checkSub(res.body.sub);
+    return { assertedLoginIdentity: res.body.asserted_login_identity, expiresIn: res.body.expires_in };
+  }
+
+  // Whose session answered: another patient signed in in another tab (shared
+  // and family devices) must not be shown as, or act for, this page's patient.
+  checkSub(sub) {
+    if (this.sub === undefined || sub === this.sub) return;
+    this.accessToken = undefined;
+    throw new NhsLoginError('session_changed', MESSAGE_SESSION_CHANGED);
+  }
+
+  /**
    * Ends the edge session (POST {edgeUrl}/sign-out: the refresh token is
    * forgotten with the cookie) and drops the access token from memory. NHS
    * login itself has no logout (EIS §2.2). Never rejects: resolves to true
    * when the edge ended its session, false when it could not be reached or
-   * refused (the access token is dropped either way).
+   * refused (the access token is dropped either way). `{ expired: 'idle' | 'max' }`
+   * (as startSessionTimers passes it) makes the next signIn() send prompt=login.
    */
-  async signOut() {
+  async signOut({ expired } = {}) {
     this.accessToken = undefined;
+    this.sub = undefined;
+    // After an expiry the next signIn() sends prompt=login.
+    if (expired) this.storage.setItem(REAUTH, String(expired));
     try {
       return (await this.edgeCall('refresh_failed', `${this.edgeBase()}/sign-out`, { method: 'POST' })).ok;
     } catch {

@@ -13,9 +13,22 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 let server, browser, page, base;
 
+// A stand-in for the edge's /refresh that records how many refreshes overlap
+// (NHS login rotates the refresh token: two at once would present a spent one).
+const refreshes = { running: 0, maxRunning: 0, total: 0 };
+function fakeRefresh(res) {
+  refreshes.total++;
+  refreshes.maxRunning = Math.max(refreshes.maxRunning, ++refreshes.running);
+  setTimeout(() => {
+    refreshes.running--;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `at-${refreshes.total}`, token_type: 'Bearer', expires_in: 300 }));
+  }, 150);
+}
+
 before(async () => {
   // A static file server for the repository (pkg/ and this page); nothing else.
   server = createServer(async (req, res) => {
+    if (req.url === '/edge/refresh' && req.method === 'POST') return fakeRefresh(res);
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (!path.startsWith('/pkg/')) return res.writeHead(404).end();
     try {
@@ -136,3 +149,44 @@ test("createRemoteJwks('/…') in Chromium resolves against the page, as the REA
   // The fetch reached this server (404): an NhsLoginError, not a TypeError from new URL().
   assert.equal(r.failed, 'invalid_jwks');
 });
+
+// Issue 11 (3): two tabs refreshing at once. Two pages of one browser context
+// (one cookie jar, one origin), each with its own NhsLogin, refresh together.
+for (const [what, init] of [
+  ['Web Locks', undefined],
+  // Where navigator.locks is missing: the BroadcastChannel election.
+  ['BroadcastChannel (no Web Locks)', () => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })],
+]) {
+  test(`two tabs refreshing at once take turns (${what})`, async () => {
+    const context = await browser.newContext();
+    try {
+      if (init) await context.addInitScript(init);
+      const tabs = [await context.newPage(), await context.newPage()];
+      for (const tab of tabs) {
+        await tab.goto(base);
+        await tab.waitForFunction(() => window.ready === true);
+      }
+      if (init) assert.equal(await tabs[0].evaluate(() => navigator.locks), undefined);
+      else assert.equal(await tabs[0].evaluate(() => typeof navigator.locks.request), 'function');
+      Object.assign(refreshes, { running: 0, maxRunning: 0, total: 0 });
+      const results = await Promise.all(
+        tabs.map((tab) =>
+          tab.evaluate(async () => {
+            const login = new window.lib.NhsLogin({ clientId: 'c1', redirectUri: 'https://app.example/cb', edgeUrl: '/edge' });
+            const out = [];
+            for (let i = 0; i < 3; i++) {
+              // Each refresh after the previous one in this tab; the other tab refreshes meanwhile.
+              out.push((await login.refresh()).accessToken);
+            }
+            return out;
+          }),
+        ),
+      );
+      assert.equal(refreshes.total, 6);
+      assert.equal(refreshes.maxRunning, 1, 'never two refreshes at once across the tabs');
+      assert.equal(new Set(results.flat()).size, 6);
+    } finally {
+      await context.close();
+    }
+  });
+}

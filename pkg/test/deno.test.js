@@ -147,7 +147,7 @@ test('deno serve: the full code flow through POST /auth/token, then userinfo and
   assert.equal(tokens.refresh_token, undefined, 'the refresh token stays in the cookie');
   assert.match(tokens.token_type, /^bearer$/i);
   const setCookie = res.headers.get('set-cookie');
-  assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=43200; HttpOnly; Secure; SameSite=Strict$/);
+  assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=1800; HttpOnly; Secure; SameSite=Strict$/);
   const cookie = setCookie.split(';')[0];
 
   // The SPA validates the ID token against the JWKS the Deno edge serves.

@@ -65,7 +65,7 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     assert.deepEqual(Object.keys(tokens).sort(), ['access_token', 'expires_in', 'id_token', 'scope', 'token_type'].filter((k) => k in tokens).sort());
     assert.equal(tokens.refresh_token, undefined, 'the refresh token never reaches the browser');
     const setCookie = res.headers.get('set-cookie');
-    assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=43200; HttpOnly; Secure; SameSite=Strict$/);
+    assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=1800; HttpOnly; Secure; SameSite=Strict$/);
     const cookie = cookieOf(res);
 
     const claims = await validateIdToken(tokens.id_token, { issuer: op.issuer, clientId: 'edge-client', jwks: edgeJwks(), nonce: s.nonce, vtr: s.vtr });

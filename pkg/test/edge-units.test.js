@@ -13,7 +13,7 @@ import { parseEdgeOptions } from '../src/edge-config.js';
 import { ISSUERS } from '../src/generated.js';
 import { HttpError, errorAnswer, jsonObjectOf, jsonResponse, readLimited } from '../src/edge-http.js';
 import { bearerChallenge, passThroughError, jsonOf, createUpstream } from '../src/edge-upstream.js';
-import { sessionCookieHeader, clearCookie, sessionCookieValue, sealSession, openSession, createSessionCookie } from '../src/edge-cookie.js';
+import { sessionCookieHeader, clearCookie, sessionCookieValue, sealSession, openSession, createSessionCookie, sessionExpiry } from '../src/edge-cookie.js';
 import { jwtHeader, clientAssertionClaims, ssoAssertionClaims, createSigner } from '../src/edge-signing.js';
 import { maxAgeOf, createDocuments, issuerMismatchError } from '../src/edge-documents.js';
 import { field, pick } from '../src/edge-routes.js';
@@ -132,8 +132,8 @@ test('parseEdgeOptions: defaults, endpoints from the environment, a frozen confi
   assert.deepEqual([...c.allowedOrigins], ['https://spa.example', 'http://localhost:5173']);
   assert.deepEqual([...c.redirectUris], ['https://spa.example/cb']);
   assert.deepEqual(
-    { base: c.base, timeoutMs: c.timeoutMs, clockSkewSeconds: c.clockSkewSeconds, sessionSeconds: c.sessionSeconds, requireNonce: c.requireNonce, cookieSecret: c.cookieSecret, vtr: c.vtr, keyId: c.keyId },
-    { base: '/auth', timeoutMs: 10000, clockSkewSeconds: 60, sessionSeconds: 43200, requireNonce: true, cookieSecret: undefined, vtr: undefined, keyId: undefined },
+    { base: c.base, timeoutMs: c.timeoutMs, clockSkewSeconds: c.clockSkewSeconds, sessionSeconds: c.sessionSeconds, idleSeconds: c.idleSeconds, requireNonce: c.requireNonce, cookieSecret: c.cookieSecret, vtr: c.vtr, keyId: c.keyId },
+    { base: '/auth', timeoutMs: 10000, clockSkewSeconds: 60, sessionSeconds: 43200, idleSeconds: 1800, requireNonce: true, cookieSecret: undefined, vtr: undefined, keyId: undefined },
   );
   assert.deepEqual(c.privateKeyDer, new Uint8Array([0, 0, 0]));
   assert.equal(typeof c.fetch, 'function');
@@ -189,6 +189,8 @@ test('parseEdgeOptions: each mistake is invalid_option with its message', () => 
     [{ clockSkewSeconds: 'x' }, 'option `clockSkewSeconds` must be a number from 0 to 600'],
     [{ clockSkewSeconds: 601 }, 'option `clockSkewSeconds` must be a number from 0 to 600'],
     [{ sessionSeconds: -5 }, 'option `sessionSeconds` must be a whole number of seconds from 60 to 2592000'],
+    [{ idleSeconds: 30 }, 'option `idleSeconds` must be a whole number of seconds from 60 to `sessionSeconds`'],
+    [{ idleSeconds: 43201 }, 'option `idleSeconds` must be a whole number of seconds from 60 to `sessionSeconds`'],
     [{ sessionSeconds: 60.5 }, 'option `sessionSeconds` must be a whole number of seconds from 60 to 2592000'],
     [{ sessionSeconds: 2592001 }, 'option `sessionSeconds` must be a whole number of seconds from 60 to 2592000'],
     [{ cookieSecret: 'short' }, 'option `cookieSecret` must be 32 random bytes, base64url (e.g. from `openssl rand -base64 32 | tr +/ -_ | tr -d =`)'],
@@ -405,29 +407,53 @@ test('sealSession/openSession: a round trip; tampering, another key or client, a
   await assert.rejects(openSession(key, aad, 'not+base64', 0), TypeError);
 });
 
-test('createSessionCookie: seal answers Set-Cookie; open refuses with 401, or 501 without a secret', async (t) => {
+test('createSessionCookie: seal answers Set-Cookie; open refuses with 401 (also idle or too old), or 501 without a secret', async (t) => {
   t.after(() => mock.restoreAll());
   const clock = fakeClock(1_000_000 * 1000);
-  const cookie = createSessionCookie({ clientId: 'c', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 600 });
-  const setCookie = await cookie.seal({ sub: 's', exp: 1_000_600 });
-  assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Strict$/);
+  const cookie = createSessionCookie({ clientId: 'c', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 600, idleSeconds: 120 });
+  const times = cookie.times();
+  assert.deepEqual(times, { createdAt: 1_000_000, lastUsedAt: 1_000_000, exp: 1_000_600 });
+  const setCookie = await cookie.seal({ sub: 's', ...times });
+  // Max-Age: what is left of the idle window.
+  assert.match(setCookie, /^__Host-nhs-login=[A-Za-z0-9_-]+; Path=\/; Max-Age=120; HttpOnly; Secure; SameSite=Strict$/);
   const pair = setCookie.split(';')[0];
-  assert.deepEqual(await cookie.open(`a=b; ${pair}`), { sub: 's', exp: 1_000_600 });
+  const session = { sub: 's', ...times };
+  assert.deepEqual(await cookie.open(`a=b; ${pair}`), session);
   // The same secret opens it (a key derived from the option, not from this instance)...
-  assert.deepEqual(await createSessionCookie({ clientId: 'c', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 60 }).open(pair), { sub: 's', exp: 1_000_600 });
+  assert.deepEqual(await createSessionCookie({ clientId: 'c', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 600, idleSeconds: 120 }).open(pair), session);
   // ...another client's does not (the client id is the additional data).
   const loginRequired = { status: 401, error: 'login_required', message: 'no NHS login session: sign in again' };
-  await assert.rejects(createSessionCookie({ clientId: 'd', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 60 }).open(pair), loginRequired);
+  await assert.rejects(createSessionCookie({ clientId: 'd', cookieSecret: new Uint8Array(32).fill(7), sessionSeconds: 600 }).open(pair), loginRequired);
   // A character in the middle: the last one may carry unused bits only.
   const at = pair.indexOf('=') + 20;
   await assert.rejects(cookie.open(`${pair.slice(0, at)}${pair[at] === 'A' ? 'B' : 'A'}${pair.slice(at + 1)}`), loginRequired);
   await assert.rejects(cookie.open(null), loginRequired);
   await assert.rejects(cookie.open('__Host-nhs-login=%%%'), loginRequired);
-  const s = await cookie.open(pair);
-  assert.ok(s);
-  clock.advance(600 * 1000);
-  await assert.rejects(cookie.open(pair), loginRequired, 'expired');
+  // Idle for the idle window: refused, whatever the browser's timers say.
+  clock.advance(120 * 1000);
+  await assert.rejects(cookie.open(pair), { status: 401, error: 'login_required', message: 'the NHS login session was idle for more than 120 s: sign in again' });
+  // Used every 100 s: alive until the absolute deadline, then refused.
+  let current = (await cookie.seal({ sub: 's', ...cookie.times() })).split(';')[0];
+  for (let i = 0; i < 5; i++) {
+    clock.advance(100 * 1000);
+    const sealed = await cookie.seal(await cookie.open(current));
+    current = sealed.split(';')[0];
+    if (i === 4) assert.match(sealed, /Max-Age=100;/, 'at most what is left before the absolute deadline');
+  }
+  clock.advance(100 * 1000);
+  await assert.rejects(cookie.open(current), loginRequired, 'past exp');
   await assert.rejects(createSessionCookie({ clientId: 'c', cookieSecret: undefined, sessionSeconds: 60 }).open(pair), { status: 501, error: 'unsupported', message: 'this route needs the `cookieSecret` option' });
+});
+
+test('sessionExpiry: idle, too old, past exp, or without timestamps', () => {
+  const limits = { idleSeconds: 1800, sessionSeconds: 43200 };
+  const s = { createdAt: 1000, lastUsedAt: 1000, exp: 1000 + 43200 };
+  assert.equal(sessionExpiry(s, limits, 1000 + 1799), undefined);
+  assert.equal(sessionExpiry(s, limits, 1000 + 1800), 'idle');
+  assert.equal(sessionExpiry({ ...s, lastUsedAt: 44000 }, limits, 44199), undefined);
+  assert.equal(sessionExpiry({ ...s, lastUsedAt: 44000 }, limits, 44200), 'max');
+  assert.equal(sessionExpiry({ ...s, exp: 1500 }, limits, 1500), 'max');
+  assert.equal(sessionExpiry({ exp: 1e12 }, limits, 1000), 'max');
 });
 
 // ---- signing ---------------------------------------------------------------------

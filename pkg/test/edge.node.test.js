@@ -6,6 +6,7 @@ import { makeClientKey } from './helpers.js';
 import { edgeFaultSuite } from './edge-faults.js';
 import { edgeFlowSuite } from './edge-flow.js';
 import { edgeFidelitySuite } from './edge-fidelity.js';
+import { edgeSessionSuite } from './edge-sessions.js';
 
 
 const makeSend = async (config) => {
@@ -16,6 +17,7 @@ const makeSend = async (config) => {
 edgeFaultSuite(test, { before, after }, makeSend, makeClientKey);
 edgeFlowSuite(test, { before, after }, makeSend);
 edgeFidelitySuite(test, { before, after }, makeSend);
+edgeSessionSuite(test, { before, after }, makeSend);
 
 test('configuration mistakes are invalid_option at creation', async () => {
   const key = await makeClientKey();

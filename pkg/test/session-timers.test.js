@@ -141,3 +141,33 @@ test('options are checked', () => {
   assert.throws(() => startSessionTimers({}), /onExpire/);
   assert.throws(() => startSessionTimers({ onExpire() {}, idleSeconds: 0 }), RangeError);
 });
+
+// Issue 11 (1): the expiry ends the edge session too, and the next sign-in re-authenticates.
+test('on expiry: {edgeUrl}/sign-out is called, and the next NhsLogin.signIn sends prompt=login', async () => {
+  const { NhsLogin } = await import('nhs-login-client');
+  const { MemoryStorage } = await import('./helpers.js');
+  const calls = [];
+  const fetch = async (url, init) => (calls.push(`${init.method} ${url} ${init.credentials}`), new Response(null, { status: 204 }));
+  const login = new NhsLogin({ environment: 'sandpit', clientId: 'c', redirectUri: 'https://spa.example/cb', storage: new MemoryStorage(), edgeUrl: 'https://spa.example/auth', fetch });
+  const before = new URL(await login.signIn({ redirect: false }));
+  assert.equal(before.searchParams.get('prompt'), null);
+
+  const f = fakes();
+  const reasons = [];
+  startSessionTimers({ login, onExpire: (r) => reasons.push(r), now: f.now, scheduler: f.scheduler, activityTarget: f.target });
+  f.advance(IDLE_SECONDS * 1000);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(reasons, ['idle']);
+  assert.deepEqual(calls, ['POST https://spa.example/auth/sign-out include']);
+
+  const after = new URL(await login.signIn({ redirect: false }));
+  assert.equal(after.searchParams.get('prompt'), 'login', 'NHS login re-authenticates after an expiry');
+  const next = new URL(await login.signIn({ redirect: false }));
+  assert.equal(next.searchParams.get('prompt'), null, 'once');
+
+  // Without NhsLogin: edgeUrl (resolved against the page) and fetch.
+  const g = fakes();
+  startSessionTimers({ edgeUrl: 'https://spa.example/api/', fetch, onExpire: () => {}, now: g.now, scheduler: g.scheduler, activityTarget: g.target });
+  g.advance(MAX_SECONDS * 1000);
+  assert.equal(calls.at(-1), 'POST https://spa.example/api/sign-out include');
+});

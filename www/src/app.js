@@ -232,6 +232,8 @@ async function completeSignIn() {
     idleSeconds: config.idleSeconds,
     maxSeconds: config.maxSeconds,
     onTick: showTimeLeft,
+    // On expiry the edge session ends too ({edgeUrl}/sign-out), and the next sign-in sends prompt=login.
+    login,
     onExpire: (reason) => {
       endSession();
       flash =

@@ -1,0 +1,197 @@
+// Edge sessions (issue 11), against the local NHS-login-like provider and run
+// in every runtime with the runtime's `makeSend(config)`: NHS login's session
+// rules enforced where the refresh token lives, refresh races, whose session
+// an answer belongs to, SSO assertion limits, the token endpoint's rate limit,
+// sessions that can be ended (a store), and GET /session.
+import assert from 'node:assert/strict';
+import { createAuthorizationRequest, parseCallback, NhsLogin } from 'nhs-login-client';
+import { startProvider } from '../../tests/provider/provider.mjs';
+import { signInWithFetch } from '../../tests/provider/user-agent.mjs';
+import { sealSession, openSession, sessionCookieValue } from '../src/edge-cookie.js';
+import { MemoryStorage, decodeJwt } from './helpers.js';
+
+const ORIGIN = 'https://spa.example';
+const REDIRECT = 'https://spa.example/callback';
+const SECRET = Buffer.alloc(32, 5);
+const enc = new TextEncoder();
+
+export function edgeSessionSuite(test, { before, after }, makeSend) {
+  let op, client, send;
+  const config = (over = {}) => ({
+    issuer: op.issuer,
+    clientId: 'session-client',
+    privateKey: client.privateKeyPem,
+    keyId: client.kid,
+    allowedOrigins: [ORIGIN],
+    redirectUris: [REDIRECT],
+    cookieSecret: SECRET.toString('base64url'),
+    vtr: ['P9.Cp.Cd', 'P5.Cp.Cd'],
+    timeoutMs: 5000,
+    ...over,
+  });
+  before(async () => {
+    op = await startProvider({ port: 0, clients: [{ client_id: 'session-client', redirect_uris: [REDIRECT] }], log: false });
+    client = op.clientKeys['session-client'];
+    send = await makeSend(config());
+  });
+  after(() => op?.close());
+
+  const cookieOf = (res) => /^(__Host-nhs-login=[^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  const maxAgeOf = (res) => Number(/Max-Age=(\d+)/.exec(res.headers.get('set-cookie') ?? '')?.[1]);
+  const aesKey = () => crypto.subtle.importKey('raw', SECRET, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  const aad = () => enc.encode('nhs-login-client/session/v1/session-client');
+  /** The session sealed in a cookie (opened here with the test's secret). */
+  const open = async (cookie) => openSession(await aesKey(), aad(), sessionCookieValue(cookie), 0);
+  /** The cookie of `session`, sealed here as the handler would (a copy, a tab reopened later...). */
+  const forge = async (session) => `__Host-nhs-login=${await sealSession(await aesKey(), aad(), session)}`;
+
+  /** A patient signed in through the handler: { cookie, tokens, res }. */
+  async function signedIn({ patient = 'p9', vtr = ['P9.Cp.Cd'], sender = send } = {}) {
+    const req = await createAuthorizationRequest({ authorizationEndpoint: op.endpoints.authorization, clientId: 'session-client', redirectUri: REDIRECT, scope: ['openid', 'profile'], vtr });
+    const back = await signInWithFetch({ authorizeUrl: req.url, redirectUri: REDIRECT, patient });
+    const { code } = await parseCallback(back, { state: req.state, issuer: op.issuer });
+    const res = await sender('/auth/token', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ code, code_verifier: req.codeVerifier, redirect_uri: REDIRECT, nonce: req.nonce }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    return { cookie: cookieOf(res), tokens: await res.json(), res };
+  }
+  const post = (path, cookie, sender = send) => sender(path, { method: 'POST', headers: { origin: ORIGIN, ...(cookie ? { cookie } : {}) } });
+  const expectLoginRequired = async (res, re) => {
+    assert.equal(res.status, 401);
+    const body = await res.json();
+    assert.equal(body.error, 'login_required', JSON.stringify(body));
+    if (re) assert.match(body.error_description, re);
+  };
+
+  // Issue 11 (1): the 30-minute inactivity rule was enforced by browser timers only.
+  test('(1) an idle or too old session is refused by every cookie route (401 login_required); use re-seals it', async () => {
+    const { cookie, tokens, res } = await signedIn();
+    assert.ok(maxAgeOf(res) <= 1800, 'the cookie lives no longer than the idle window');
+    const s = await open(cookie);
+    const now = Math.floor(Date.now() / 1000);
+    assert.ok(Math.abs(s.createdAt - now) <= 5 && s.lastUsedAt === s.createdAt && s.exp === s.createdAt + 43200);
+
+    const idle = await forge({ ...s, lastUsedAt: now - 1801 });
+    const old = await forge({ ...s, createdAt: now - 43201, lastUsedAt: now });
+    const legacy = await forge({ sub: s.sub, jti: s.jti, rt: s.rt, exp: now + 3600 }); // no timestamps
+    for (const [what, c, re] of [['idle', idle, /idle/], ['too old', old, /older/], ['without timestamps', legacy, /older/]]) {
+      await expectLoginRequired(await post('/auth/refresh', c), re);
+      await expectLoginRequired(await post('/auth/sso-assertion', c), re);
+      await expectLoginRequired(await send('/auth/userinfo', { headers: { origin: ORIGIN, cookie: c, authorization: `Bearer ${tokens.access_token}` } }), re);
+      void what;
+    }
+
+    // Used 29 minutes ago: still alive, and each use starts the idle window again.
+    const recent = await forge({ ...s, lastUsedAt: now - 29 * 60 });
+    const rf = await post('/auth/refresh', recent);
+    assert.equal(rf.status, 200, await rf.clone().text());
+    const resealed = await open(cookieOf(rf));
+    assert.ok(resealed.lastUsedAt >= now, 'refresh re-seals with lastUsedAt now');
+    assert.equal(resealed.createdAt, s.createdAt, 'the absolute deadline does not move');
+    assert.ok(maxAgeOf(rf) <= 1800);
+    const { access_token: at } = await rf.json();
+    const ui = await send('/auth/userinfo', { headers: { origin: ORIGIN, cookie: await forge({ ...resealed, lastUsedAt: now - 60 }), authorization: `Bearer ${at}` } });
+    assert.equal(ui.status, 200, await ui.clone().text());
+    assert.ok((await open(cookieOf(ui))).lastUsedAt >= now, 'userinfo re-seals');
+    const sso = await post('/auth/sso-assertion', await forge({ ...resealed, lastUsedAt: now - 60 }));
+    assert.equal(sso.status, 200, await sso.clone().text());
+    assert.ok((await open(cookieOf(sso))).lastUsedAt >= now, 'sso-assertion re-seals');
+
+    // Near the absolute deadline the cookie's Max-Age is what is left of it.
+    const late = await post('/auth/sso-assertion', await forge({ ...resealed, createdAt: now - 43200 + 100, exp: now + 100 }));
+    assert.equal(late.status, 200);
+    assert.ok(maxAgeOf(late) <= 100);
+  });
+
+  // Issue 11 (3): two tabs refreshing at once; the loser's invalid_grant cleared the cookie.
+  test('(3) two concurrent refreshes: the loser gets 401 invalid_grant and keeps its cookie; the winner\'s cookie keeps working', async () => {
+    const { cookie } = await signedIn();
+    const [a, b] = await Promise.all([post('/auth/refresh', cookie), post('/auth/refresh', cookie)]);
+    const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
+    assert.deepEqual([winner.status, loser.status], [200, 401], `${a.status} ${b.status}`);
+    assert.equal((await loser.json()).error, 'invalid_grant');
+    assert.equal(loser.headers.get('set-cookie'), null, 'the loser\'s answer does not clear the cookie');
+    const won = cookieOf(winner);
+    await winner.arrayBuffer();
+    // The spent token was never presented to the provider again, so the grant lives on.
+    const next = await post('/auth/refresh', won);
+    assert.equal(next.status, 200, await next.clone().text());
+    // The stale cookie later: still 401, still not cleared, and the newest cookie still works.
+    const stale = await post('/auth/refresh', cookie);
+    assert.equal(stale.status, 401);
+    assert.equal(stale.headers.get('set-cookie'), null);
+    await stale.arrayBuffer();
+    assert.equal((await post('/auth/refresh', cookieOf(next))).status, 200);
+  });
+
+  test('(3) NHS login\'s own invalid_grant on /refresh is 401 and does not clear the cookie', async () => {
+    // Another instance (isolate) presents a refresh token this one already rotated: NHS login says invalid_grant.
+    const { cookie } = await signedIn();
+    const rf = await post('/auth/refresh', cookie);
+    assert.equal(rf.status, 200);
+    await rf.arrayBuffer();
+    const elsewhere = await makeSend(config());
+    const res = await post('/auth/refresh', cookie, elsewhere);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).error, 'invalid_grant');
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
+
+  /**
+   * A browser's view of the handler for NhsLogin: its fetch adds the Origin and
+   * keeps the session cookie in one jar shared by all its "tabs".
+   */
+  function browser(sender = send) {
+    const jar = { cookie: undefined };
+    const fetch = async (url, init = {}) => {
+      const res = await sender(new URL(url).pathname, { ...init, headers: { ...init.headers, origin: ORIGIN, ...(jar.cookie ? { cookie: jar.cookie } : {}) } });
+      const set = res.headers.get('set-cookie');
+      if (set) jar.cookie = /Max-Age=0;/.test(set) ? undefined : cookieOf(res);
+      return res;
+    };
+    const tab = () =>
+      new NhsLogin({
+        authorizationEndpoint: op.endpoints.authorization,
+        issuer: op.issuer,
+        clientId: 'session-client',
+        redirectUri: REDIRECT,
+        scope: ['openid', 'profile'],
+        storage: new MemoryStorage(),
+        edgeUrl: 'https://edge.example/auth',
+        fetch,
+      });
+    return { jar, tab };
+  }
+  async function signInTab(login, patient, vtr) {
+    const back = await signInWithFetch({ authorizeUrl: await login.signIn({ redirect: false, vtr }), redirectUri: REDIRECT, patient });
+    return login.completeSignIn(back);
+  }
+
+  // Issue 11 (4): a tab still showing patient A received patient B's tokens.
+  test('(4) /refresh and /sso-assertion say whose session; NhsLogin rejects another patient\'s with session_changed', async () => {
+    const device = browser();
+    const tabA = device.tab();
+    const a = await signInTab(tabA, 'p9', ['P9.Cp.Cd']);
+    const own = await tabA.refresh();
+    assert.equal(typeof own.accessToken, 'string');
+    const rf = await post('/auth/refresh', device.jar.cookie);
+    assert.equal((await rf.json()).sub, a.claims.sub, '/refresh names the session\'s patient');
+    device.jar.cookie = cookieOf(rf);
+    const sso = await post('/auth/sso-assertion', device.jar.cookie);
+    const ssoBody = await sso.json();
+    assert.equal(ssoBody.sub, a.claims.sub, '/sso-assertion names the session\'s patient');
+    device.jar.cookie = cookieOf(sso);
+
+    // Patient B signs in in another tab of the same browser: the cookie is now B's.
+    const b = await signInTab(device.tab(), 'p5', ['P5.Cp.Cd']);
+    assert.notEqual(b.claims.sub, a.claims.sub);
+    await assert.rejects(tabA.refresh(), (e) => e.code === 'session_changed');
+    assert.equal(tabA.accessToken, undefined, 'B\'s access token is not kept for A');
+    await assert.rejects(tabA.ssoAssertion(), (e) => e.code === 'session_changed');
+    // userinfo refreshes first (no access token any more): session_changed too, never B's details.
+    await assert.rejects(tabA.userinfo(), (e) => e.code === 'session_changed');
+  });
+}
