@@ -8,6 +8,7 @@ import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
+const SSO_MAX_ID_TOKEN_AGE = 60 * 60; // seconds (EIS Table 18: ID token lifetime)
 
 /**
  * The JSON object body of a request: application/json, at most 16 KiB.
@@ -113,6 +114,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       headers['set-cookie'] = await cookie.seal({
         sub: claims.sub,
         jti: claims.jti,
+        iat: claims.iat, // the ID token's: SSO assertions only while it is at most 60 minutes old
         rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
         ...cookie.times(),
       });
@@ -178,8 +180,15 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
   }
 
   async function ssoAssertion(request) {
+    // An idle or too old session is refused by cookie.open (401 login_required).
     const s = await cookie.open(request.headers.get('cookie'));
     if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
+    // The assertion's `code` is the ID token's jti, and NHS login refuses it
+    // once that ID token has expired (EIS Table 18: ID tokens live 60
+    // minutes): minting one later would only hand the patient a failure.
+    if (!(Number.isFinite(s.iat) && Date.now() / 1000 - s.iat <= SSO_MAX_ID_TOKEN_AGE)) {
+      throw new HttpError(409, 'sso_unavailable', `single sign-on needs an ID token at most ${SSO_MAX_ID_TOKEN_AGE / 60} minutes old: sign in again first`);
+    }
     return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60, sub: s.sub }, { 'set-cookie': await cookie.seal(s) });
   }
 

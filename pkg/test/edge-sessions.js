@@ -194,4 +194,32 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     // userinfo refreshes first (no access token any more): session_changed too, never B's details.
     await assert.rejects(tabA.userinfo(), (e) => e.code === 'session_changed');
   });
+
+  // Issue 11 (6): assertions were minted from an ID token jti up to 12 hours old, typed like client assertions.
+  test('(6) SSO assertions: only while the ID token is at most 60 minutes old (409 sso_unavailable), typed apart, accepted by NHS login', async () => {
+    const { cookie, tokens } = await signedIn();
+    const s = await open(cookie);
+    const idIat = decodeJwt(tokens.id_token).payload.iat;
+    assert.equal(s.iat, idIat, 'the ID token\'s iat is kept in the session');
+    const now = Math.floor(Date.now() / 1000);
+    for (const stale of [{ ...s, iat: now - 3601 }, { ...s, iat: undefined }]) {
+      const res = await post('/auth/sso-assertion', await forge({ ...stale, lastUsedAt: now }));
+      assert.equal(res.status, 409);
+      const body = await res.json();
+      assert.equal(body.error, 'sso_unavailable');
+      assert.equal(res.headers.get('set-cookie'), null);
+    }
+    // Idle: the session itself is refused first.
+    await expectLoginRequired(await post('/auth/sso-assertion', await forge({ ...s, lastUsedAt: now - 1801 })));
+
+    const ok = await post('/auth/sso-assertion', await forge({ ...s, iat: now - 3500, lastUsedAt: now }));
+    assert.equal(ok.status, 200);
+    const { asserted_login_identity: ali } = await ok.json();
+    assert.equal(decodeJwt(ali).header.typ, 'nhs-login-sso+jwt', 'RFC 8725 3.11: not the client assertion\'s typ');
+    // NHS login's SSO (the local provider) accepts it: a silent sign-in of the same patient.
+    const req = await createAuthorizationRequest({ authorizationEndpoint: op.endpoints.authorization, clientId: 'session-client', redirectUri: REDIRECT, scope: ['openid'], vtr: ['P9.Cp.Cd'], prompt: 'none', assertedLoginIdentity: ali });
+    const back = await signInWithFetch({ authorizeUrl: req.url, redirectUri: REDIRECT });
+    const { code } = await parseCallback(back, { state: req.state, issuer: op.issuer });
+    assert.equal(typeof code, 'string');
+  });
 }
