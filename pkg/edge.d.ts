@@ -40,6 +40,15 @@ export interface EdgeHandlerOptions {
   clockSkewSeconds?: number;
   /** `/token` requires the SPA's `nonce` and checks it (default true). `false` lets a SPA that checks the nonce itself omit it. */
   requireNonce?: boolean;
+  /**
+   * Protection of `POST /token` (each call signs with the private key and calls NHS login): a Cloudflare Workers
+   * Rate Limiting binding (`env.MY_LIMITER`), `{ requests, periodSeconds }` for the built-in per-isolate token
+   * bucket, or `false` (off). Default: the bucket with 10 calls per 60 s per client key. Over the limit:
+   * 429 `slow_down` with `Retry-After`, before the body is read.
+   */
+  rateLimit?: false | { requests: number; periodSeconds: number } | { limit(options: { key: string }): Promise<{ success: boolean }> };
+  /** The rate-limit key of a request. Default: `CF-Connecting-IP`, else the first `X-Forwarded-For` entry, else one shared key. */
+  clientKey?: (request: Request) => string;
   /** Structured events (never containing secrets), e.g. for console.log. */
   log?: (event: { event: string; [k: string]: unknown }) => void;
   /** A fetch to use instead of the global one. */

@@ -6,6 +6,7 @@ import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.
 import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
+import { createRateLimiter } from './edge-ratelimit.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
 const SSO_MAX_ID_TOKEN_AGE = 60 * 60; // seconds (EIS Table 18: ID token lifetime)
@@ -80,7 +81,11 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     return t;
   }
 
+  const limiter = createRateLimiter(config);
+
   async function token(request) {
+    // Before the body is read, any key used or NHS login called.
+    await limiter.check(request);
     const body = await jsonBody(request);
     const code = field(body, 'code', /^[\x21-\x7e]{1,2048}$/);
     // RFC 7636 4.1: 43–128 unreserved characters.

@@ -9,6 +9,7 @@ import { startProvider } from '../../tests/provider/provider.mjs';
 import { signInWithFetch } from '../../tests/provider/user-agent.mjs';
 import { sealSession, openSession, sessionCookieValue } from '../src/edge-cookie.js';
 import { MemoryStorage, decodeJwt } from './helpers.js';
+import { startFaultyUpstream } from './upstream.js';
 
 const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
@@ -221,5 +222,37 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     const back = await signInWithFetch({ authorizeUrl: req.url, redirectUri: REDIRECT });
     const { code } = await parseCallback(back, { state: req.state, issuer: op.issuer });
     assert.equal(typeof code, 'string');
+  });
+
+  // Issue 11 (5): /token signed and called NHS login for anyone, without limit.
+  test('(5) /token is rate limited per client before any signing or upstream call: 429 slow_down with Retry-After', async () => {
+    const up = await startFaultyUpstream();
+    try {
+      up.mode = 'error'; // NHS login refuses the (made-up) codes: each call still costs a signature and a round trip
+      const limited = await makeSend({ ...config(), issuer: up.url, rateLimit: { requests: 3, periodSeconds: 60 } });
+      const token = (headers, body = { code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: REDIRECT, nonce: 'n' }) =>
+        limited('/auth/token', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const calls = () => up.count('/token');
+      const a = { 'cf-connecting-ip': '192.0.2.1' };
+      // A malformed body is refused before any key is used (and counts against the limit).
+      assert.equal((await token(a, '{')).status, 400);
+      assert.equal(calls(), 0);
+      for (let i = 0; i < 2; i++) assert.equal((await token(a)).status, 400);
+      assert.equal(calls(), 2);
+      const over = await token(a);
+      assert.equal(over.status, 429);
+      assert.equal((await over.json()).error, 'slow_down');
+      const retry = Number(over.headers.get('retry-after'));
+      assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+      assert.equal(over.headers.get('cache-control'), 'no-store');
+      assert.equal(calls(), 2, 'no upstream call over the limit');
+      assert.equal((await token(a, '{')).status, 429, 'limited before the body is read');
+      // Another client is not limited by the first. (Which header names the client is unit-tested in
+      // edge-units.test.js: workerd, like Cloudflare, sets CF-Connecting-IP itself when a request has none.)
+      assert.equal((await token({ 'cf-connecting-ip': '192.0.2.2' })).status, 400);
+      assert.equal(calls(), 3);
+    } finally {
+      await up.close();
+    }
   });
 }

@@ -561,3 +561,20 @@ test('routeOf: routes under the base path only', () => {
   assert.deepEqual(routeOf('/token', '/auth', routes), { inBase: false });
   assert.deepEqual(routeOf('/token', '', routes), { inBase: true, route: routes['/token'] }, 'basePath "/"');
 });
+
+// ---- the /token rate limit ---------------------------------------------------------
+test('createTokenBucket: bursts up to `requests`, refills over the period, says how long to wait; defaultClientKey', async () => {
+  const { createTokenBucket, defaultClientKey, DEFAULT_TOKEN_LIMIT } = await import('../src/edge-ratelimit.js');
+  assert.deepEqual(DEFAULT_TOKEN_LIMIT, { requests: 10, periodSeconds: 60 });
+  let t = 0;
+  const b = createTokenBucket({ requests: 2, periodSeconds: 60 }, () => t);
+  assert.deepEqual([b.take('a'), b.take('a'), b.take('a'), b.take('b')], [0, 0, 30, 0]);
+  t += 29_000;
+  assert.equal(b.take('a'), 1);
+  t += 1_000;
+  assert.equal(b.take('a'), 0);
+  const req = (h) => new Request('https://e.example/', { headers: h });
+  assert.equal(defaultClientKey(req({ 'cf-connecting-ip': '192.0.2.1', 'x-forwarded-for': '198.51.100.1' })), '192.0.2.1');
+  assert.equal(defaultClientKey(req({ 'x-forwarded-for': ' 198.51.100.1 , 10.0.0.1' })), '198.51.100.1');
+  assert.equal(defaultClientKey(req({})), 'shared');
+});

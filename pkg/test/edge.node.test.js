@@ -183,3 +183,47 @@ test('invalid_id_token names the code and the claim at fault, never its value', 
   assert.match(body.error_description, /missing_claim \(claim `exp`\): the ID token has no `exp` claim/);
   assert.ok(logs.some((e) => e.event === 'id_token_rejected' && e.code === 'missing_claim' && e.claim === 'exp'), JSON.stringify(logs));
 });
+
+// Issue 11 (5), with Cloudflare's Workers Rate Limiting binding interface
+// (`limit({ key }) → Promise<{ success }>`) and a clientKey of the service's own.
+test('rateLimit binding and clientKey: 429 slow_down before any signing or upstream call; a failing binding lets calls through', async () => {
+  const key = await makeClientKey();
+  const calls = { token: 0 };
+  const fake = async (url) => {
+    if (String(url).endsWith('/openid-configuration')) return Response.json({ issuer: 'https://auth.login.nhs.uk' });
+    calls.token++;
+    return Response.json({ error: 'invalid_grant' }, { status: 400 });
+  };
+  const keys = [];
+  let allow = 2;
+  let broken = false;
+  const binding = {
+    async limit({ key: k }) {
+      keys.push(k);
+      if (broken) throw new Error('binding down');
+      return { success: allow-- > 0 };
+    },
+  };
+  const logs = [];
+  const h = createEdgeHandler({
+    environment: 'production', clientId: 'c', privateKey: key.pem, allowedOrigins: ['https://spa.example'], redirectUris: ['https://spa.example/cb'],
+    fetch: fake, rateLimit: binding, clientKey: (r) => `session:${r.headers.get('x-client') ?? 'none'}`, log: (e) => logs.push(e),
+  });
+  const token = () => h(new Request('https://edge.example/auth/token', {
+    method: 'POST',
+    headers: { origin: 'https://spa.example', 'content-type': 'application/json', 'x-client': 'abc' },
+    body: JSON.stringify({ code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: 'https://spa.example/cb', nonce: 'n' }),
+  }));
+  assert.equal((await token()).status, 400);
+  assert.equal((await token()).status, 400);
+  const over = await token();
+  assert.equal(over.status, 429);
+  assert.equal((await over.json()).error, 'slow_down');
+  assert.equal(over.headers.get('retry-after'), '60');
+  assert.equal(calls.token, 2);
+  assert.deepEqual(keys, ['session:abc', 'session:abc', 'session:abc']);
+  broken = true;
+  assert.equal((await token()).status, 400, 'an outage of the limiter does not stop sign-ins');
+  assert.ok(logs.some((e) => e.event === 'rate_limit_failed') && logs.some((e) => e.event === 'rate_limited'));
+  assert.throws(() => createEdgeHandler({ environment: 'production', clientId: 'c', privateKey: key.pem, allowedOrigins: ['https://spa.example'], redirectUris: ['https://spa.example/cb'], rateLimit: { requests: 0 } }), (e) => e.code === 'invalid_option' && e.field === 'rateLimit');
+});
