@@ -94,6 +94,7 @@ function parseCookieSecret(text) {
  *   sessionSeconds: number, idleSeconds: number, requireNonce: boolean, cookieSecret?: Uint8Array,
  *   rateLimit?: false | { requests: number, periodSeconds: number } | { limit(o: { key: string }): Promise<{ success: boolean }> },
  *   clientKey: (request: Request) => string,
+ *   sessionStore?: { get(id: string): Promise<any>, put(id: string, value: object, o: { ttlSeconds: number }): Promise<void>, delete(id: string): Promise<void> },
  *   fetch: typeof fetch, log: (event: { event: string, [k: string]: unknown }) => void,
  * }>} EdgeConfig
  * `base` is the route prefix without a trailing "/"; `allowedOrigins` holds
@@ -151,6 +152,10 @@ export function parseEdgeOptions(o = {}) {
   ) {
     throw configError('option `rateLimit` must be a rate limiting binding (`limit({ key })`), `{ requests, periodSeconds }` (whole numbers), or false');
   }
+  const store = o.sessionStore;
+  if (store != null && !['get', 'put', 'delete'].every((m) => typeof store[m] === 'function')) {
+    throw configError('option `sessionStore` must have get(id), put(id, value, { ttlSeconds }) and delete(id), e.g. memorySessionStore() or kvSessionStore(env.SESSIONS)');
+  }
   if (o.clientKey != null && typeof o.clientKey !== 'function') throw configError('option `clientKey` must be a function (request) => string');
   return Object.freeze({
     clientId: o.clientId,
@@ -169,6 +174,7 @@ export function parseEdgeOptions(o = {}) {
     requireNonce: o.requireNonce ?? true,
     cookieSecret: parseCookieSecret(o.cookieSecret),
     rateLimit,
+    sessionStore: store ?? undefined,
     clientKey: o.clientKey ?? defaultClientKey,
     fetch: o.fetch ?? ((...a) => fetch(...a)),
     log: typeof o.log === 'function' ? o.log : () => {},

@@ -55,7 +55,7 @@ export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] 
  * @param {{
  *   upstream: import('./edge-upstream.js').Upstream,
  *   signer: ReturnType<typeof import('./edge-signing.js').createSigner>,
- *   cookie: ReturnType<typeof import('./edge-cookie.js').createSessionCookie>,
+ *   cookie: ReturnType<typeof import('./edge-store.js').createSessions>,
  *   documents: ReturnType<typeof import('./edge-documents.js').createDocuments>,
  * }} deps
  * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
@@ -199,7 +199,18 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the
   // refresh token is forgotten with the cookie.
-  const signOut = async () => new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+  // With a session store the session itself is deleted, so a copy of the
+  // cookie stops working too; if the store fails, 503 (the cookie is cleared
+  // anyway, and the entry expires after the idle window).
+  const signOut = async (request) => {
+    try {
+      await cookie.end(request.headers.get('cookie'));
+    } catch (e) {
+      if (e instanceof HttpError) e.headers = { ...e.headers, 'set-cookie': clearCookie };
+      throw e;
+    }
+    return new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+  };
 
   return {
     '/token': { POST: token },

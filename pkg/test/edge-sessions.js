@@ -255,4 +255,31 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
       await up.close();
     }
   });
+
+  // Issue 11 (2): sign-out cleared the cookie in one browser, but a copy taken before kept working.
+  test('(2) without a store, a copied cookie outlives sign-out (documented); with a session store, sign-out ends every copy', async () => {
+    // Without a store: the sealed cookie is the whole session, and nothing can end a copy before it expires.
+    const plain = await signedIn();
+    assert.equal((await post('/auth/sign-out', plain.cookie)).status, 204);
+    const copy = await post('/auth/refresh', plain.cookie);
+    assert.equal(copy.status, 200, 'the documented limit of a stateless session');
+    await copy.arrayBuffer();
+
+    const stored = await makeSend(config(), { store: true });
+    const { cookie } = await signedIn({ sender: stored });
+    const sealed = await open(cookie);
+    assert.deepEqual(Object.keys(sealed).sort(), ['createdAt', 'exp', 'lastUsedAt', 'sid'], 'the cookie carries only a session id (and its deadlines)');
+    assert.match(sealed.sid, /^[A-Za-z0-9_-]{43}$/);
+    const rf = await post('/auth/refresh', cookie, stored);
+    assert.equal(rf.status, 200, await rf.clone().text());
+    const current = cookieOf(rf);
+    assert.equal((await open(current)).sid, sealed.sid, 'the same session id');
+    await rf.arrayBuffer();
+    const out = await post('/auth/sign-out', current, stored);
+    assert.equal(out.status, 204);
+    // Every copy, old or new, stops working.
+    await expectLoginRequired(await post('/auth/refresh', cookie, stored), /ended/);
+    await expectLoginRequired(await post('/auth/refresh', current, stored), /ended/);
+    await expectLoginRequired(await post('/auth/sso-assertion', current, stored), /ended/);
+  });
 }

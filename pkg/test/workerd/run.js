@@ -20,10 +20,12 @@ const instances = [];
 
 /**
  * A `send(path, init)` that dispatches into a workerd instance configured with `config`.
- * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option).
+ * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option);
+ * `store: true`: kv-worker.js, the session store on miniflare's Workers KV.
  */
-export async function workerdSend(config, { worker } = {}) {
-  const { outdir, script } = await bundle(worker);
+export async function workerdSend(config, { worker, store } = {}) {
+  // `store`: the session store on Workers KV (kv-worker.js, miniflare's local KV namespace SESSIONS).
+  const { outdir, script } = await bundle(store ? 'kv-worker.js' : worker);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
@@ -31,6 +33,7 @@ export async function workerdSend(config, { worker } = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     bindings: { EDGE_CONFIG: JSON.stringify(config) },
+    ...(store ? { kvNamespaces: ['SESSIONS'] } : {}),
   });
   await mf.ready;
   instances.push(mf);
