@@ -49,4 +49,5 @@ export type ErrorCode =
   | "userinfo_failed"
   | "refresh_failed"
   | "session_changed"
-  | "sso_unavailable";
+  | "sso_unavailable"
+  | "resume_failed";

@@ -49,6 +49,9 @@ export function field(body, name, re) {
  */
 export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
 
+// The nonce belonged to one sign-in; the page that resumes has no use for it.
+const withoutNonce = ({ nonce, ...claims }) => claims;
+
 /**
  * The route table: path → method → handler.
  * @param {import('./edge-config.js').EdgeConfig} config
@@ -61,7 +64,7 @@ export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] 
  * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
  */
 export function createRoutes(config, { upstream, signer, cookie, documents }) {
-  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log } = config;
+  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log, idleSeconds, sessionSeconds } = config;
 
   // The token endpoint, authenticated with private_key_jwt (RFC 7523 §2.2, EIS §3.5 Table 6).
   async function tokenRequest(params, what) {
@@ -120,6 +123,8 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
         sub: claims.sub,
         jti: claims.jti,
         iat: claims.iat, // the ID token's: SSO assertions only while it is at most 60 minutes old
+        // The claims as validated here, for GET /session (never re-read from an unsigned source).
+        claims: withoutNonce(claims),
         rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
         ...cookie.times(),
       });
@@ -199,6 +204,22 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the
   // refresh token is forgotten with the cookie.
+  // GET /session: whose session this is, as validated at sign-in, and its
+  // deadlines, so a reloaded page can restore the signed-in state (tokens live
+  // in memory only). A read counts as use: the idle window starts again.
+  async function session(request) {
+    const s = await cookie.open(request.headers.get('cookie'));
+    if (!s.claims || typeof s.claims !== 'object') throw new HttpError(401, 'login_required', 'this session has no claims (signed in with an earlier version): sign in again');
+    const setCookie = await cookie.seal(s);
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = Math.min(s.exp, s.createdAt + sessionSeconds);
+    return jsonResponse(
+      200,
+      { sub: s.sub, vot: s.claims.vot, claims: s.claims, idleExpiresAt: Math.min(now + idleSeconds, expiresAt), expiresAt },
+      { 'set-cookie': setCookie },
+    );
+  }
+
   // With a session store the session itself is deleted, so a copy of the
   // cookie stops working too; if the store fails, 503 (the cookie is cleared
   // anyway, and the entry expires after the idle window).
@@ -215,6 +236,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
   return {
     '/token': { POST: token },
     '/sign-out': { POST: signOut },
+    '/session': { GET: session },
     '/refresh': { POST: refresh },
     '/userinfo': { GET: userinfo },
     '/sso-assertion': { POST: ssoAssertion },

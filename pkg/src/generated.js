@@ -18,7 +18,7 @@ export const SETTINGS_URLS = Object.freeze({
 export const VECTORS = Object.freeze(["P0.Cp", "P0.Cp.Cd", "P0.Cp.Ck", "P0.Cm", "P5.Cp", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm", "P9.Cp", "P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm"]);
 
 /** Every error code this package can raise. */
-export const ERROR_CODES = Object.freeze(["invalid_option", "state_mismatch", "provider_error", "invalid_issuer", "missing_code", "malformed_callback", "malformed_token", "unsupported_alg", "key_not_found", "invalid_jwks", "invalid_signature", "invalid_audience", "token_expired", "token_issued_in_future", "invalid_nonce", "missing_claim", "invalid_claim", "vot_not_satisfied", "random_unavailable", "invalid_userinfo", "transaction_expired", "token_exchange_failed", "wasm_unavailable", "userinfo_failed", "refresh_failed", "session_changed", "sso_unavailable"]);
+export const ERROR_CODES = Object.freeze(["invalid_option", "state_mismatch", "provider_error", "invalid_issuer", "missing_code", "malformed_callback", "malformed_token", "unsupported_alg", "key_not_found", "invalid_jwks", "invalid_signature", "invalid_audience", "token_expired", "token_issued_in_future", "invalid_nonce", "missing_claim", "invalid_claim", "vot_not_satisfied", "random_unavailable", "invalid_userinfo", "transaction_expired", "token_exchange_failed", "wasm_unavailable", "userinfo_failed", "refresh_failed", "session_changed", "sso_unavailable", "resume_failed"]);
 
 /** What each error code means. */
 export const ERROR_MESSAGES = Object.freeze({
@@ -49,4 +49,5 @@ export const ERROR_MESSAGES = Object.freeze({
   refresh_failed: "the edge handler gave no access token on refresh; `error` login_required means sign in again",
   session_changed: "the edge's session is another patient's than the one signed in on this page: show the new patient or sign in again",
   sso_unavailable: "the edge handler gave no single sign-on assertion; `error` sso_unavailable means sign in again first",
+  resume_failed: "the edge handler's session could not be read (not a missing session: that resolves to null); see `error` and `status`",
 });

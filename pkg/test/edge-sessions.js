@@ -282,4 +282,43 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     await expectLoginRequired(await post('/auth/refresh', current, stored), /ended/);
     await expectLoginRequired(await post('/auth/sso-assertion', current, stored), /ended/);
   });
+
+  // Issue 11 "resume after a reload": a reload lost the sign-in (tokens in memory, no ID token from /refresh).
+  test('(7) GET /session: the claims as validated at sign-in, vot and deadlines; 401 without a session; NhsLogin.resume()', async () => {
+    await expectLoginRequired(await send('/auth/session', { headers: { origin: ORIGIN } }));
+    for (const store of [false, true]) {
+      const sender = store ? await makeSend(config(), { store: true }) : send;
+      const device = browser(sender);
+      const first = device.tab();
+      const signed = await signInTab(first, 'p9', ['P9.Cp.Cd']);
+      const res = await sender('/auth/session', { headers: { origin: ORIGIN, cookie: device.jar.cookie } });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      const body = await res.json();
+      const { nonce, ...expected } = signed.claims;
+      assert.equal(typeof nonce, 'string');
+      assert.deepEqual(body.claims, expected, 'the claims as validated at sign-in (without the nonce)');
+      assert.equal(body.vot, 'P9.Cp.Cd');
+      assert.equal(body.sub, signed.claims.sub);
+      const now = Math.floor(Date.now() / 1000);
+      assert.ok(Math.abs(body.idleExpiresAt - (now + 1800)) <= 5, 'idle deadline');
+      assert.ok(body.expiresAt - now > 43000 && body.expiresAt - now <= 43200, 'absolute deadline');
+
+      // The page reloads: a new NhsLogin restores the state in one call.
+      const reloaded = device.tab();
+      const r = await reloaded.resume();
+      assert.deepEqual(r.claims, expected);
+      assert.equal(r.vot, 'P9.Cp.Cd');
+      assert.equal(typeof r.accessToken, 'string');
+      const info = await reloaded.userinfo();
+      assert.equal(info.sub, signed.claims.sub);
+
+      assert.equal(await reloaded.signOut(), true);
+      assert.equal(await device.tab().resume(), null, 'no session: null');
+    }
+    // Idle: 401 like every cookie route.
+    const { cookie } = await signedIn();
+    const s = await open(cookie);
+    await expectLoginRequired(await send('/auth/session', { headers: { origin: ORIGIN, cookie: await forge({ ...s, lastUsedAt: s.lastUsedAt - 1801 }) } }));
+  });
 }
