@@ -90,8 +90,8 @@ export declare function kvSessionStore(namespace: KvNamespaceLike, options?: { p
 
 /**
  * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
- * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, POST /sign-out,
- * GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
+ * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, GET /session,
+ * POST /sign-out, GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
  * `invalid_option` for a configuration mistake.
  */
 export declare function createEdgeHandler(options: EdgeHandlerOptions): (request: Request) => Promise<Response>;

@@ -1,6 +1,6 @@
 // The edge handler's routes, each a `(Request) => Promise<Response>`:
 // POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
-// POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
+// GET /session, POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
 import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
 import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
