@@ -23,9 +23,10 @@ const instances = [];
  * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option);
  * `store: true`: kv-worker.js, the session store on miniflare's Workers KV.
  */
-export async function workerdSend(config, { worker, store } = {}) {
+export async function workerdSend(config, { worker, store, tokenLimit } = {}) {
   // `store`: the session store on Workers KV (kv-worker.js, miniflare's local KV namespace SESSIONS).
-  const { outdir, script } = await bundle(store ? 'kv-worker.js' : worker);
+  // `tokenLimit: n`: ratelimit-worker.js with a Workers Rate Limiting binding of n requests a minute.
+  const { outdir, script } = await bundle(store ? 'kv-worker.js' : tokenLimit ? 'ratelimit-worker.js' : worker);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
@@ -34,6 +35,7 @@ export async function workerdSend(config, { worker, store } = {}) {
     compatibilityDate: '2026-04-01',
     bindings: { EDGE_CONFIG: JSON.stringify(config) },
     ...(store ? { kvNamespaces: ['SESSIONS'] } : {}),
+    ...(tokenLimit ? { ratelimits: { TOKEN_LIMITER: { simple: { limit: tokenLimit, period: 60 } } } } : {}),
   });
   await mf.ready;
   instances.push(mf);
