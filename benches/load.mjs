@@ -192,7 +192,11 @@ async function main() {
     rmSync(outdir, { recursive: true, force: true });
   };
   try {
-    await bundleWorker(join(root, 'pkg', 'test', 'workerd', 'worker.js'), outdir);
+    // LOAD_STORE=kv (default): sessions on Workers KV (kv-worker.js, miniflare's local KV); LOAD_STORE=cookie:
+    // the self-contained sealed cookie (worker.js), as before issue 11.
+    const kv = (process.env.LOAD_STORE ?? 'kv') === 'kv';
+    const entry = kv ? 'kv-worker.js' : 'worker.js';
+    await bundleWorker(join(root, 'pkg', 'test', 'workerd', entry), outdir);
     const config = {
       issuer: op.issuer,
       clientId: CLIENT_ID,
@@ -203,14 +207,17 @@ async function main() {
       cookieSecret: Buffer.alloc(32, 9).toString('base64url'),
       vtr: VTR,
       timeoutMs: 10000,
+      // The /token rate limiter on (the built-in bucket), with a limit this one-client load never reaches: its cost is measured.
+      rateLimit: { requests: 1_000_000, periodSeconds: 60 },
     };
     mf = new Miniflare({
       modules: true,
-      scriptPath: join(outdir, 'worker.js'),
+      scriptPath: join(outdir, entry),
       modulesRoot: outdir,
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
       compatibilityDate: '2026-04-01',
       bindings: { EDGE_CONFIG: JSON.stringify(config) },
+      ...(kv ? { kvNamespaces: ['SESSIONS'] } : {}),
       host: '127.0.0.1',
       port: 0,
     });
@@ -291,7 +298,7 @@ async function main() {
     console.log(
       `${process.version}, workerd via miniflare ${JSON.parse(readFileSync(join(root, 'node_modules', 'miniflare', 'package.json'), 'utf8')).version} ` +
         `listening on ${base.host} itself; ${cpus()[0]?.model ?? 'unknown CPU'} × ${availableParallelism()}. ` +
-        'The handler (pkg/test/workerd/worker.js bundled with the `workerd` condition, configured as in pkg/test/edge-flow.js) against the local provider ' +
+        `The handler (pkg/test/workerd/${entry} bundled with the \`workerd\` condition, configured as in pkg/test/edge-flow.js${kv ? ', sessions on Workers KV (miniflare)' : ''}, the /token rate limiter on) against the local provider ` +
         '(tests/provider/, oidc-provider, in a child process); load from one Node process (node:http, keep-alive), `concurrency` requests in flight. ' +
         `(a) the cached routes, ${CACHED} requests per row after a warm-up; (b) the full code exchange (RS512 client assertion, the provider's token endpoint, ` +
         `RS512 ID token validation, session cookie) of ${CODES} codes per row, made beforehand (${CODES * levels.length} sign-ins of the P9 patient with ` +

@@ -40,16 +40,58 @@ export interface EdgeHandlerOptions {
   clockSkewSeconds?: number;
   /** `/token` requires the SPA's `nonce` and checks it (default true). `false` lets a SPA that checks the nonce itself omit it. */
   requireNonce?: boolean;
+  /**
+   * Protection of `POST /token` (each call signs with the private key and calls NHS login): a Cloudflare Workers
+   * Rate Limiting binding (`env.MY_LIMITER`), `{ requests, periodSeconds }` for the built-in per-isolate token
+   * bucket, or `false` (off). Default: the bucket with 10 calls per 60 s per client key. Over the limit:
+   * 429 `slow_down` with `Retry-After`, before the body is read.
+   */
+  rateLimit?: false | { requests: number; periodSeconds: number } | { limit(options: { key: string }): Promise<{ success: boolean }> };
+  /**
+   * Where sessions live, so that sign-out ends every copy of the cookie: the cookie then carries only a random
+   * session id. `memorySessionStore()` (one process) or `kvSessionStore(env.SESSIONS)` (Workers KV; eventually
+   * consistent: other locations may see a sign-out up to 60 s late). Without it the sealed cookie is the whole
+   * session, and sign-out cannot end a copy before its idle or absolute expiry. A failing store is
+   * 503 `temporarily_unavailable`.
+   */
+  sessionStore?: SessionStore;
+  /** The rate-limit key of a request. Default: `CF-Connecting-IP`, else the first `X-Forwarded-For` entry, else one shared key. */
+  clientKey?: (request: Request) => string;
   /** Structured events (never containing secrets), e.g. for console.log. */
   log?: (event: { event: string; [k: string]: unknown }) => void;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
 }
 
+/** A session store: any async key-value store with expiry (Workers KV, Durable Objects, Redis, a database). */
+export interface SessionStore {
+  /** The session stored under `id`, or null (none, or expired). */
+  get(id: string): Promise<Record<string, unknown> | null>;
+  /** Stores the session for `ttlSeconds` (what is left of its idle window). */
+  put(id: string, value: Record<string, unknown>, options: { ttlSeconds: number }): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** The subset of a Workers KV namespace binding that `kvSessionStore` uses. */
+export interface KvNamespaceLike {
+  get(key: string, type: 'json'): Promise<unknown>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Sessions in this process's memory: one Node server, tests. Not shared between processes or isolates. */
+export declare function memorySessionStore(): SessionStore;
+
+/**
+ * Sessions on Cloudflare Workers KV (`kvSessionStore(env.SESSIONS)`). KV is eventually consistent: a sign-out
+ * is seen at once where it happened and elsewhere within about 60 s. Keys are `prefix` + session id.
+ */
+export declare function kvSessionStore(namespace: KvNamespaceLike, options?: { prefix?: string }): SessionStore;
+
 /**
  * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
- * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, POST /sign-out,
- * GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
+ * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, GET /session,
+ * POST /sign-out, GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
  * `invalid_option` for a configuration mistake.
  */
 export declare function createEdgeHandler(options: EdgeHandlerOptions): (request: Request) => Promise<Response>;

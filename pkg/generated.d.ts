@@ -63,4 +63,5 @@ export type ErrorCode =
   | "userinfo_failed"
   | "refresh_failed"
   | "session_changed"
-  | "sso_unavailable";
+  | "sso_unavailable"
+  | "resume_failed";

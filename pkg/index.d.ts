@@ -14,7 +14,7 @@ export declare class NhsLoginError extends Error {
   readonly error?: string;
   /** For `provider_error`: the `error_description` parameter (e.g. `ConsentNotGiven`). */
   readonly errorDescription?: string;
-  /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`, `sso_unavailable`: the HTTP status of the edge handler's answer. */
+  /** For `token_exchange_failed`, `userinfo_failed`, `refresh_failed`, `sso_unavailable`, `resume_failed`: the HTTP status of the edge handler's answer. */
   readonly status?: number;
   /** For `invalid_option`: the option at fault, e.g. `redirectUri`. */
   readonly field?: string;
@@ -257,6 +257,16 @@ export interface SignInResult {
   scope?: string;
 }
 
+export interface ResumeResult extends RefreshResult {
+  /** The ID token's claims as the edge validated them at sign-in (without `nonce`). */
+  claims: IdTokenClaims;
+  vot: string;
+  /** When the session ends without use (seconds since the epoch). */
+  idleExpiresAt: number;
+  /** When the session ends whatever the use (seconds since the epoch). */
+  expiresAt: number;
+}
+
 export interface RedirectResult {
   code: string;
   codeVerifier: string;
@@ -301,6 +311,12 @@ export declare class NhsLogin {
    * session_changed (the edge's session is another patient's).
    */
   ssoAssertion(): Promise<{ assertedLoginIdentity: string; expiresIn?: number }>;
+  /**
+   * Restores the signed-in state after a reload: `{edgeUrl}/session` (the claims as the edge validated them at
+   * sign-in, `vot`, deadlines), then `{edgeUrl}/refresh`. Resolves to null when there is no session. Rejects
+   * with resume_failed, refresh_failed or session_changed.
+   */
+  resume(): Promise<ResumeResult | null>;
   /**
    * Ends the edge session (`{edgeUrl}/sign-out`) and forgets the access token. NHS login has no logout.
    * Never rejects: true when the edge ended its session. `{ expired }` (as startSessionTimers passes it)

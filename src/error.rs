@@ -78,6 +78,8 @@ pub enum ErrorCode {
     /// JavaScript layer (`NhsLogin.ssoAssertion`): the edge handler gave no single sign-on assertion
     /// (`error` `sso_unavailable`: the session is idle or its ID token older than 60 minutes).
     SsoUnavailable,
+    /// JavaScript layer (`NhsLogin.resume`): the edge handler's session could not be read.
+    ResumeFailed,
 }
 
 impl ErrorCode {
@@ -116,6 +118,7 @@ impl ErrorCode {
             ErrorCode::RefreshFailed => "refresh_failed",
             ErrorCode::SessionChanged => "session_changed",
             ErrorCode::SsoUnavailable => "sso_unavailable",
+            ErrorCode::ResumeFailed => "resume_failed",
         }
     }
 
@@ -156,6 +159,7 @@ impl ErrorCode {
             ErrorCode::RefreshFailed => "the edge handler gave no access token on refresh; `error` login_required means sign in again",
             ErrorCode::SessionChanged => "the edge's session is another patient's than the one signed in on this page: show the new patient or sign in again",
             ErrorCode::SsoUnavailable => "the edge handler gave no single sign-on assertion; `error` sso_unavailable means sign in again first",
+            ErrorCode::ResumeFailed => "the edge handler's session could not be read (not a missing session: that resolves to null); see `error` and `status`",
         }
     }
 
@@ -167,7 +171,7 @@ impl ErrorCode {
     /// use nhs_login_client::ErrorCode;
     /// assert!(ErrorCode::ALL.iter().any(|c| c.as_str() == "vot_not_satisfied"));
     /// ```
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::InvalidOption,
         ErrorCode::StateMismatch,
         ErrorCode::ProviderError,
@@ -195,6 +199,7 @@ impl ErrorCode {
         ErrorCode::RefreshFailed,
         ErrorCode::SessionChanged,
         ErrorCode::SsoUnavailable,
+        ErrorCode::ResumeFailed,
     ];
 }
 
@@ -445,6 +450,7 @@ mod tests {
             (ErrorCode::RefreshFailed, "refresh_failed"),
             (ErrorCode::SessionChanged, "session_changed"),
             (ErrorCode::SsoUnavailable, "sso_unavailable"),
+            (ErrorCode::ResumeFailed, "resume_failed"),
         ];
         assert_eq!(all.len(), ErrorCode::ALL.len(), "every code is pinned here");
         for (code, s) in all {

@@ -289,6 +289,9 @@ export async function startDemo(o = {}) {
       cookieSecret: randomBytes(32).toString('base64url'), // new per start: old cookies stop working
       vtr: VTR,
       timeoutMs: 5000,
+      // On loopback there is no client address (CF-Connecting-IP, X-Forwarded-For): every request shares
+      // one rate-limit key, so the demo allows more than the default 10 sign-ins a minute.
+      rateLimit: { requests: 120, periodSeconds: 60 },
       ...o.edge,
     };
     const mf = new Miniflare({

@@ -4,6 +4,7 @@
 import { NhsLoginError } from './core.js';
 import { decode as fromBase64url } from './base64url.js';
 import { ISSUERS, VECTORS } from './generated.js';
+import { defaultClientKey } from './edge-ratelimit.js';
 
 /** A configuration mistake, raised by createEdgeHandler at start-up. */
 // Every message starts "option `name`": that name is the error's `field`.
@@ -91,6 +92,9 @@ function parseCookieSecret(text) {
  *   allowedOrigins: Set<string>, redirectUris: Set<string>,
  *   base: string, timeoutMs: number, vtr?: string[], clockSkewSeconds: number,
  *   sessionSeconds: number, idleSeconds: number, requireNonce: boolean, cookieSecret?: Uint8Array,
+ *   rateLimit?: false | { requests: number, periodSeconds: number } | { limit(o: { key: string }): Promise<{ success: boolean }> },
+ *   clientKey: (request: Request) => string,
+ *   sessionStore?: { get(id: string): Promise<any>, put(id: string, value: object, o: { ttlSeconds: number }): Promise<void>, delete(id: string): Promise<void> },
  *   fetch: typeof fetch, log: (event: { event: string, [k: string]: unknown }) => void,
  * }>} EdgeConfig
  * `base` is the route prefix without a trailing "/"; `allowedOrigins` holds
@@ -137,6 +141,22 @@ export function parseEdgeOptions(o = {}) {
   // NHS login session management: sign in again after 30 minutes without activity.
   const idleSeconds = o.idleSeconds ?? Math.min(30 * 60, sessionSeconds);
   if (!Number.isInteger(idleSeconds) || idleSeconds < 60 || idleSeconds > sessionSeconds) throw configError('option `idleSeconds` must be a whole number of seconds from 60 to `sessionSeconds`');
+  // /token protection: a Workers Rate Limiting binding, `{ requests, periodSeconds }` for the built-in
+  // bucket, or false (off: only when something in front already limits).
+  const rateLimit = o.rateLimit;
+  if (
+    rateLimit !== undefined &&
+    rateLimit !== false &&
+    typeof rateLimit?.limit !== 'function' &&
+    !(Number.isInteger(rateLimit?.requests) && rateLimit.requests >= 1 && Number.isInteger(rateLimit?.periodSeconds) && rateLimit.periodSeconds >= 1 && rateLimit.periodSeconds <= 86400)
+  ) {
+    throw configError('option `rateLimit` must be a rate limiting binding (`limit({ key })`), `{ requests, periodSeconds }` (whole numbers), or false');
+  }
+  const store = o.sessionStore;
+  if (store != null && !['get', 'put', 'delete'].every((m) => typeof store[m] === 'function')) {
+    throw configError('option `sessionStore` must have get(id), put(id, value, { ttlSeconds }) and delete(id), e.g. memorySessionStore() or kvSessionStore(env.SESSIONS)');
+  }
+  if (o.clientKey != null && typeof o.clientKey !== 'function') throw configError('option `clientKey` must be a function (request) => string');
   return Object.freeze({
     clientId: o.clientId,
     issuer,
@@ -153,6 +173,9 @@ export function parseEdgeOptions(o = {}) {
     idleSeconds,
     requireNonce: o.requireNonce ?? true,
     cookieSecret: parseCookieSecret(o.cookieSecret),
+    rateLimit,
+    sessionStore: store ?? undefined,
+    clientKey: o.clientKey ?? defaultClientKey,
     fetch: o.fetch ?? ((...a) => fetch(...a)),
     log: typeof o.log === 'function' ? o.log : () => {},
   });

@@ -1,13 +1,15 @@
 // The edge handler's routes, each a `(Request) => Promise<Response>`:
 // POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
-// POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
+// GET /session, POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
 import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
 import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
+import { createRateLimiter } from './edge-ratelimit.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
+const SSO_MAX_ID_TOKEN_AGE = 60 * 60; // seconds (EIS Table 18: ID token lifetime)
 
 /**
  * The JSON object body of a request: application/json, at most 16 KiB.
@@ -47,19 +49,22 @@ export function field(body, name, re) {
  */
 export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
 
+// The nonce belonged to one sign-in; the page that resumes has no use for it.
+const withoutNonce = ({ nonce, ...claims }) => claims;
+
 /**
  * The route table: path → method → handler.
  * @param {import('./edge-config.js').EdgeConfig} config
  * @param {{
  *   upstream: import('./edge-upstream.js').Upstream,
  *   signer: ReturnType<typeof import('./edge-signing.js').createSigner>,
- *   cookie: ReturnType<typeof import('./edge-cookie.js').createSessionCookie>,
+ *   cookie: ReturnType<typeof import('./edge-store.js').createSessions>,
  *   documents: ReturnType<typeof import('./edge-documents.js').createDocuments>,
  * }} deps
  * @returns {Record<string, Record<string, (request: Request) => Promise<Response>>>}
  */
 export function createRoutes(config, { upstream, signer, cookie, documents }) {
-  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log } = config;
+  const { clientId, issuer, endpoints, redirectUris, vtr, clockSkewSeconds, requireNonce, cookieSecret, log, idleSeconds, sessionSeconds } = config;
 
   // The token endpoint, authenticated with private_key_jwt (RFC 7523 §2.2, EIS §3.5 Table 6).
   async function tokenRequest(params, what) {
@@ -79,7 +84,11 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     return t;
   }
 
+  const limiter = createRateLimiter(config);
+
   async function token(request) {
+    // Before the body is read, any key used or NHS login called.
+    await limiter.check(request);
     const body = await jsonBody(request);
     const code = field(body, 'code', /^[\x21-\x7e]{1,2048}$/);
     // RFC 7636 4.1: 43–128 unreserved characters.
@@ -113,6 +122,9 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       headers['set-cookie'] = await cookie.seal({
         sub: claims.sub,
         jti: claims.jti,
+        iat: claims.iat, // the ID token's: SSO assertions only while it is at most 60 minutes old
+        // The claims as validated here, for GET /session (never re-read from an unsigned source).
+        claims: withoutNonce(claims),
         rt: typeof t.refresh_token === 'string' ? t.refresh_token : undefined,
         ...cookie.times(),
       });
@@ -178,18 +190,53 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
   }
 
   async function ssoAssertion(request) {
+    // An idle or too old session is refused by cookie.open (401 login_required).
     const s = await cookie.open(request.headers.get('cookie'));
     if (typeof s.jti !== 'string') throw new HttpError(400, 'invalid_request', 'the ID token of this session has no jti');
+    // The assertion's `code` is the ID token's jti, and NHS login refuses it
+    // once that ID token has expired (EIS Table 18: ID tokens live 60
+    // minutes): minting one later would only hand the patient a failure.
+    if (!(Number.isFinite(s.iat) && Date.now() / 1000 - s.iat <= SSO_MAX_ID_TOKEN_AGE)) {
+      throw new HttpError(409, 'sso_unavailable', `single sign-on needs an ID token at most ${SSO_MAX_ID_TOKEN_AGE / 60} minutes old: sign in again first`);
+    }
     return jsonResponse(200, { asserted_login_identity: await signer.ssoAssertion(s.jti), expires_in: 60, sub: s.sub }, { 'set-cookie': await cookie.seal(s) });
   }
 
   // NHS login has no logout (EIS §2.2); this ends the edge session: the
   // refresh token is forgotten with the cookie.
-  const signOut = async () => new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+  // GET /session: whose session this is, as validated at sign-in, and its
+  // deadlines, so a reloaded page can restore the signed-in state (tokens live
+  // in memory only). A read counts as use: the idle window starts again.
+  async function session(request) {
+    const s = await cookie.open(request.headers.get('cookie'));
+    if (!s.claims || typeof s.claims !== 'object') throw new HttpError(401, 'login_required', 'this session has no claims (signed in with an earlier version): sign in again');
+    const setCookie = await cookie.seal(s);
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = Math.min(s.exp, s.createdAt + sessionSeconds);
+    return jsonResponse(
+      200,
+      { sub: s.sub, vot: s.claims.vot, claims: s.claims, idleExpiresAt: Math.min(now + idleSeconds, expiresAt), expiresAt },
+      { 'set-cookie': setCookie },
+    );
+  }
+
+  // With a session store the session itself is deleted, so a copy of the
+  // cookie stops working too; if the store fails, 503 (the cookie is cleared
+  // anyway, and the entry expires after the idle window).
+  const signOut = async (request) => {
+    try {
+      await cookie.end(request.headers.get('cookie'));
+    } catch (e) {
+      if (e instanceof HttpError) e.headers = { ...e.headers, 'set-cookie': clearCookie };
+      throw e;
+    }
+    return new Response(null, { status: 204, headers: { 'set-cookie': clearCookie, 'cache-control': 'no-store' } });
+  };
 
   return {
     '/token': { POST: token },
     '/sign-out': { POST: signOut },
+    '/session': { GET: session },
     '/refresh': { POST: refresh },
     '/userinfo': { GET: userinfo },
     '/sso-assertion': { POST: ssoAssertion },

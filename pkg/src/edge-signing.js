@@ -7,11 +7,19 @@ import { HttpError } from './edge-http.js';
 const RS512 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 
 /**
- * The JWS header of every JWT the handler signs.
- * @param {string} [keyId] the `kid`, left out when empty
- * @returns {{ alg: 'RS512', typ: 'JWT', kid?: string }}
+ * The `typ` of SSO assertions: explicit typing (RFC 8725 §3.11), so that an
+ * SSO assertion can never be taken for a client assertion (`typ: JWT`) or
+ * the other way round, both being signed with the same key and `iss`.
  */
-export const jwtHeader = (keyId) => ({ alg: 'RS512', typ: 'JWT', ...(keyId ? { kid: keyId } : {}) });
+export const SSO_TYP = 'nhs-login-sso+jwt';
+
+/**
+ * The JWS header of a JWT the handler signs.
+ * @param {string} [keyId] the `kid`, left out when empty
+ * @param {string} [typ] default `JWT` (the client assertion, RFC 7523)
+ * @returns {{ alg: 'RS512', typ: string, kid?: string }}
+ */
+export const jwtHeader = (keyId, typ = 'JWT') => ({ alg: 'RS512', typ, ...(keyId ? { kid: keyId } : {}) });
 
 /**
  * The claims of the private_key_jwt client assertion (RFC 7523 §3, EIS Table 6).
@@ -67,6 +75,6 @@ export function createSigner({ clientId, issuer, endpoints, privateKeyDer, keyId
   const now = () => Math.floor(Date.now() / 1000);
   return {
     clientAssertion: async () => signJwt(await signKey(), jwtHeader(keyId), clientAssertionClaims({ clientId, issuer, tokenEndpoint: endpoints.token }, now(), crypto.randomUUID())),
-    ssoAssertion: async (code) => signJwt(await signKey(), jwtHeader(keyId), ssoAssertionClaims(clientId, code, now(), crypto.randomUUID())),
+    ssoAssertion: async (code) => signJwt(await signKey(), jwtHeader(keyId, SSO_TYP), ssoAssertionClaims(clientId, code, now(), crypto.randomUUID())),
   };
 }

@@ -17,6 +17,9 @@
 //   edge-upstream.js   calls to NHS login: time-out, size cap, status first
 //   edge-signing.js    client assertion and SSO assertion (RS512 JWTs)
 //   edge-cookie.js     the AES-GCM session cookie
+//   edge-store.js      sessions in a store (memory, Workers KV), ended by sign-out
+//   edge-refresh.js    a refresh token presented at most once per isolate
+//   edge-ratelimit.js  the /token rate limit
 //   edge-documents.js  cached JWKS and discovery, the issuer check
 //   edge-routes.js     /token, /refresh, /userinfo, /sso-assertion, /sign-out, /jwks, discovery
 //   edge-dispatch.js   routing, Origin checks and CORS, errors as JSON
@@ -24,11 +27,13 @@ import { parseEdgeOptions } from './edge-config.js';
 import { createUpstream } from './edge-upstream.js';
 import { createSigner } from './edge-signing.js';
 import { createSessionCookie } from './edge-cookie.js';
+import { createSessions } from './edge-store.js';
 import { createDocuments } from './edge-documents.js';
 import { createRoutes } from './edge-routes.js';
 import { createDispatcher } from './edge-dispatch.js';
 
 export { bearerChallenge } from './edge-upstream.js';
+export { memorySessionStore, kvSessionStore } from './edge-store.js';
 
 /**
  * Creates the edge handler. Throws `invalid_option` (an NhsLoginError) at once
@@ -42,6 +47,6 @@ export function createEdgeHandler(o = {}) {
   const config = parseEdgeOptions(o);
   const upstream = createUpstream(config);
   const documents = createDocuments(config, upstream);
-  const routes = createRoutes(config, { upstream, signer: createSigner(config), cookie: createSessionCookie(config), documents });
+  const routes = createRoutes(config, { upstream, signer: createSigner(config), cookie: createSessions(config, createSessionCookie(config)), documents });
   return createDispatcher(config, routes, documents.assertIssuer);
 }

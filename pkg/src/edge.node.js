@@ -4,4 +4,4 @@ import { setWasmSource } from './core.js';
 
 setWasmSource(() => readFile(new URL('../wasm/nhs_login_bg.wasm', import.meta.url)));
 
-export { createEdgeHandler } from './edge.js';
+export { createEdgeHandler, memorySessionStore, kvSessionStore } from './edge.js';

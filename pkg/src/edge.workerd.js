@@ -6,4 +6,4 @@ import { setWasmSource } from './core.js';
 
 setWasmSource(() => wasmModule);
 
-export { createEdgeHandler } from './edge.js';
+export { createEdgeHandler, memorySessionStore, kvSessionStore } from './edge.js';

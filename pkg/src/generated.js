@@ -21,7 +21,7 @@ export const VECTORS = /* @__PURE__ */ Object.freeze(["P0.Cp", "P0.Cp.Cd", "P0.C
 export const SCOPES = /* @__PURE__ */ Object.freeze(["openid", "profile", "basic_demographics", "profile_extended", "email", "phone", "landline", "gp_registration_details", "gp_integration_credentials", "client_metadata", "nhs_app_credentials"]);
 
 /** Every error code this package can raise. */
-export const ERROR_CODES = /* @__PURE__ */ Object.freeze(["invalid_option", "state_mismatch", "provider_error", "invalid_issuer", "missing_code", "malformed_callback", "malformed_token", "unsupported_alg", "key_not_found", "invalid_jwks", "invalid_signature", "invalid_audience", "token_expired", "token_issued_in_future", "invalid_nonce", "missing_claim", "invalid_claim", "vot_not_satisfied", "random_unavailable", "invalid_userinfo", "transaction_expired", "token_exchange_failed", "wasm_unavailable", "userinfo_failed", "refresh_failed", "session_changed", "sso_unavailable"]);
+export const ERROR_CODES = /* @__PURE__ */ Object.freeze(["invalid_option", "state_mismatch", "provider_error", "invalid_issuer", "missing_code", "malformed_callback", "malformed_token", "unsupported_alg", "key_not_found", "invalid_jwks", "invalid_signature", "invalid_audience", "token_expired", "token_issued_in_future", "invalid_nonce", "missing_claim", "invalid_claim", "vot_not_satisfied", "random_unavailable", "invalid_userinfo", "transaction_expired", "token_exchange_failed", "wasm_unavailable", "userinfo_failed", "refresh_failed", "session_changed", "sso_unavailable", "resume_failed"]);
 
 export const MESSAGE_INVALID_OPTION = "an option is missing or breaks its rule; `field` names it";
 export const MESSAGE_STATE_MISMATCH = "the redirect's state is absent or not the one sent, or the sign-in was already completed";
@@ -50,6 +50,7 @@ export const MESSAGE_USERINFO_FAILED = "the edge handler answered the userinfo c
 export const MESSAGE_REFRESH_FAILED = "the edge handler gave no access token on refresh; `error` login_required means sign in again";
 export const MESSAGE_SESSION_CHANGED = "the edge's session is another patient's than the one signed in on this page: show the new patient or sign in again";
 export const MESSAGE_SSO_UNAVAILABLE = "the edge handler gave no single sign-on assertion; `error` sso_unavailable means sign in again first";
+export const MESSAGE_RESUME_FAILED = "the edge handler's session could not be read (not a missing session: that resolves to null); see `error` and `status`";
 
 /** What each error code means. */
 export const ERROR_MESSAGES = /* @__PURE__ */ Object.freeze({
@@ -80,4 +81,5 @@ export const ERROR_MESSAGES = /* @__PURE__ */ Object.freeze({
   refresh_failed: MESSAGE_REFRESH_FAILED,
   session_changed: MESSAGE_SESSION_CHANGED,
   sso_unavailable: MESSAGE_SSO_UNAVAILABLE,
+  resume_failed: MESSAGE_RESUME_FAILED,
 });

@@ -173,6 +173,28 @@ export class NhsLogin {
   }
 
   /**
+   * Restores the signed-in state after a page reload (tokens live in memory
+   * only): GET {edgeUrl}/session gives the patient's claims as the edge
+   * validated them at sign-in, `vot`, and the session's deadlines (seconds
+   * since the epoch); then {edgeUrl}/refresh gives a fresh access token.
+   * Resolves to { claims, vot, idleExpiresAt, expiresAt, accessToken,
+   * tokenType, expiresIn, scope }, or null when there is no session (401
+   * login_required: show the sign-in page). Rejects with resume_failed (with
+   * `.error` and `.status`), refresh_failed or session_changed.
+   */
+  async resume() {
+    const res = await this.edgeCall('resume_failed', `${this.edgeBase()}/session`, { method: 'GET' });
+    if (res.status === 401 && res.body.error === 'login_required') return null;
+    const b = res.body;
+    if (!res.ok || !b.claims || typeof b.claims !== 'object' || typeof b.claims.sub !== 'string' || b.sub !== b.claims.sub) throw edgeError('resume_failed', res, 'reading the session');
+    // A page that already shows a patient must not silently become another's.
+    this.checkSub(b.sub);
+    this.sub = b.sub;
+    const t = await this.refresh();
+    return { claims: b.claims, vot: b.vot, idleExpiresAt: b.idleExpiresAt, expiresAt: b.expiresAt, ...t };
+  }
+
+  /**
    * A one-time `asserted_login_identity` JWT from POST {edgeUrl}/sso-assertion,
    * for handing the signed-in patient to another NHS login service (NHS login
    * single sign-on; it lives 60 seconds). Resolves to { assertedLoginIdentity,

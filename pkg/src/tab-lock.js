@@ -5,7 +5,7 @@
 // serialises them; where it is missing, a BroadcastChannel election does
 // (HTML Living Standard §9.6, "Broadcasting to other browsing contexts").
 
-const WAIT_FOR_OBJECTION_MS = 60; // a holder answers a claim within this
+const WAIT_FOR_OBJECTION_MS = 200; // a holder answers a claim within this (best effort: a busier tab may be slower)
 const MAX_WAIT_MS = 15000; // a tab closed while holding never releases
 
 /**
@@ -28,7 +28,7 @@ export function withTabLock(name, fn, env = {}) {
 const channelLocks = new Map();
 
 /**
- * The election: a tab posts a claim and proceeds unless, within 60 ms, a tab
+ * The election: a tab posts a claim and proceeds unless, within 200 ms, a tab
  * holding the lock (or claiming with an earlier (time, id)) objects. On an
  * objection it waits for a release (at most 15 s) and claims again.
  */

@@ -101,6 +101,9 @@ for (const runtime of runtimes) {
       timeoutMs: TIMEOUT_MS,
       clockSkewSeconds: SKEW,
       cookieSecret: Buffer.alloc(32, 3).toString('base64url'),
+      // These cases call /token far more often than the default limit (10 a minute per client)
+      // allows; the limit itself is tested in edge-sessions.js.
+      rateLimit: { requests: 10000, periodSeconds: 60 },
       ...over,
     });
 

@@ -19,6 +19,9 @@ export function edgeFaultSuite(test, { before, after }, makeSend, makeKey) {
     redirectUris: [REDIRECT],
     timeoutMs: 800,
     cookieSecret: Buffer.alloc(32, 7).toString('base64url'),
+    // These cases call /token far more often than the default limit (10 a minute per client)
+    // allows; the limit itself is tested in edge-sessions.js.
+    rateLimit: { requests: 10000, periodSeconds: 60 },
     ...over,
   });
   before(async () => {

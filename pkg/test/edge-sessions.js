@@ -9,6 +9,7 @@ import { startProvider } from '../../tests/provider/provider.mjs';
 import { signInWithFetch } from '../../tests/provider/user-agent.mjs';
 import { sealSession, openSession, sessionCookieValue } from '../src/edge-cookie.js';
 import { MemoryStorage, decodeJwt } from './helpers.js';
+import { startFaultyUpstream } from './upstream.js';
 
 const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
@@ -193,5 +194,131 @@ export function edgeSessionSuite(test, { before, after }, makeSend) {
     await assert.rejects(tabA.ssoAssertion(), (e) => e.code === 'session_changed');
     // userinfo refreshes first (no access token any more): session_changed too, never B's details.
     await assert.rejects(tabA.userinfo(), (e) => e.code === 'session_changed');
+  });
+
+  // Issue 11 (6): assertions were minted from an ID token jti up to 12 hours old, typed like client assertions.
+  test('(6) SSO assertions: only while the ID token is at most 60 minutes old (409 sso_unavailable), typed apart, accepted by NHS login', async () => {
+    const { cookie, tokens } = await signedIn();
+    const s = await open(cookie);
+    const idIat = decodeJwt(tokens.id_token).payload.iat;
+    assert.equal(s.iat, idIat, 'the ID token\'s iat is kept in the session');
+    const now = Math.floor(Date.now() / 1000);
+    for (const stale of [{ ...s, iat: now - 3601 }, { ...s, iat: undefined }]) {
+      const res = await post('/auth/sso-assertion', await forge({ ...stale, lastUsedAt: now }));
+      assert.equal(res.status, 409);
+      const body = await res.json();
+      assert.equal(body.error, 'sso_unavailable');
+      assert.equal(res.headers.get('set-cookie'), null);
+    }
+    // Idle: the session itself is refused first.
+    await expectLoginRequired(await post('/auth/sso-assertion', await forge({ ...s, lastUsedAt: now - 1801 })));
+
+    const ok = await post('/auth/sso-assertion', await forge({ ...s, iat: now - 3500, lastUsedAt: now }));
+    assert.equal(ok.status, 200);
+    const { asserted_login_identity: ali } = await ok.json();
+    assert.equal(decodeJwt(ali).header.typ, 'nhs-login-sso+jwt', 'RFC 8725 3.11: not the client assertion\'s typ');
+    // NHS login's SSO (the local provider) accepts it: a silent sign-in of the same patient.
+    const req = await createAuthorizationRequest({ authorizationEndpoint: op.endpoints.authorization, clientId: 'session-client', redirectUri: REDIRECT, scope: ['openid'], vtr: ['P9.Cp.Cd'], prompt: 'none', assertedLoginIdentity: ali });
+    const back = await signInWithFetch({ authorizeUrl: req.url, redirectUri: REDIRECT });
+    const { code } = await parseCallback(back, { state: req.state, issuer: op.issuer });
+    assert.equal(typeof code, 'string');
+  });
+
+  // Issue 11 (5): /token signed and called NHS login for anyone, without limit.
+  test('(5) /token is rate limited per client before any signing or upstream call: 429 slow_down with Retry-After', async () => {
+    const up = await startFaultyUpstream();
+    try {
+      up.mode = 'error'; // NHS login refuses the (made-up) codes: each call still costs a signature and a round trip
+      const limited = await makeSend({ ...config(), issuer: up.url, rateLimit: { requests: 3, periodSeconds: 60 } });
+      const token = (headers, body = { code: 'c', code_verifier: 'v'.repeat(43), redirect_uri: REDIRECT, nonce: 'n' }) =>
+        limited('/auth/token', { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const calls = () => up.count('/token');
+      const a = { 'cf-connecting-ip': '192.0.2.1' };
+      // A malformed body is refused before any key is used (and counts against the limit).
+      assert.equal((await token(a, '{')).status, 400);
+      assert.equal(calls(), 0);
+      for (let i = 0; i < 2; i++) assert.equal((await token(a)).status, 400);
+      assert.equal(calls(), 2);
+      const over = await token(a);
+      assert.equal(over.status, 429);
+      assert.equal((await over.json()).error, 'slow_down');
+      const retry = Number(over.headers.get('retry-after'));
+      assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+      assert.equal(over.headers.get('cache-control'), 'no-store');
+      assert.equal(calls(), 2, 'no upstream call over the limit');
+      assert.equal((await token(a, '{')).status, 429, 'limited before the body is read');
+      // Another client is not limited by the first. (Which header names the client is unit-tested in
+      // edge-units.test.js: workerd, like Cloudflare, sets CF-Connecting-IP itself when a request has none.)
+      assert.equal((await token({ 'cf-connecting-ip': '192.0.2.2' })).status, 400);
+      assert.equal(calls(), 3);
+    } finally {
+      await up.close();
+    }
+  });
+
+  // Issue 11 (2): sign-out cleared the cookie in one browser, but a copy taken before kept working.
+  test('(2) without a store, a copied cookie outlives sign-out (documented); with a session store, sign-out ends every copy', async () => {
+    // Without a store: the sealed cookie is the whole session, and nothing can end a copy before it expires.
+    const plain = await signedIn();
+    assert.equal((await post('/auth/sign-out', plain.cookie)).status, 204);
+    const copy = await post('/auth/refresh', plain.cookie);
+    assert.equal(copy.status, 200, 'the documented limit of a stateless session');
+    await copy.arrayBuffer();
+
+    const stored = await makeSend(config(), { store: true });
+    const { cookie } = await signedIn({ sender: stored });
+    const sealed = await open(cookie);
+    assert.deepEqual(Object.keys(sealed).sort(), ['createdAt', 'exp', 'lastUsedAt', 'sid'], 'the cookie carries only a session id (and its deadlines)');
+    assert.match(sealed.sid, /^[A-Za-z0-9_-]{43}$/);
+    const rf = await post('/auth/refresh', cookie, stored);
+    assert.equal(rf.status, 200, await rf.clone().text());
+    const current = cookieOf(rf);
+    assert.equal((await open(current)).sid, sealed.sid, 'the same session id');
+    await rf.arrayBuffer();
+    const out = await post('/auth/sign-out', current, stored);
+    assert.equal(out.status, 204);
+    // Every copy, old or new, stops working.
+    await expectLoginRequired(await post('/auth/refresh', cookie, stored), /ended/);
+    await expectLoginRequired(await post('/auth/refresh', current, stored), /ended/);
+    await expectLoginRequired(await post('/auth/sso-assertion', current, stored), /ended/);
+  });
+
+  // Issue 11 "resume after a reload": a reload lost the sign-in (tokens in memory, no ID token from /refresh).
+  test('(7) GET /session: the claims as validated at sign-in, vot and deadlines; 401 without a session; NhsLogin.resume()', async () => {
+    await expectLoginRequired(await send('/auth/session', { headers: { origin: ORIGIN } }));
+    for (const store of [false, true]) {
+      const sender = store ? await makeSend(config(), { store: true }) : send;
+      const device = browser(sender);
+      const first = device.tab();
+      const signed = await signInTab(first, 'p9', ['P9.Cp.Cd']);
+      const res = await sender('/auth/session', { headers: { origin: ORIGIN, cookie: device.jar.cookie } });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      const body = await res.json();
+      const { nonce, ...expected } = signed.claims;
+      assert.equal(typeof nonce, 'string');
+      assert.deepEqual(body.claims, expected, 'the claims as validated at sign-in (without the nonce)');
+      assert.equal(body.vot, 'P9.Cp.Cd');
+      assert.equal(body.sub, signed.claims.sub);
+      const now = Math.floor(Date.now() / 1000);
+      assert.ok(Math.abs(body.idleExpiresAt - (now + 1800)) <= 5, 'idle deadline');
+      assert.ok(body.expiresAt - now > 43000 && body.expiresAt - now <= 43200, 'absolute deadline');
+
+      // The page reloads: a new NhsLogin restores the state in one call.
+      const reloaded = device.tab();
+      const r = await reloaded.resume();
+      assert.deepEqual(r.claims, expected);
+      assert.equal(r.vot, 'P9.Cp.Cd');
+      assert.equal(typeof r.accessToken, 'string');
+      const info = await reloaded.userinfo();
+      assert.equal(info.sub, signed.claims.sub);
+
+      assert.equal(await reloaded.signOut(), true);
+      assert.equal(await device.tab().resume(), null, 'no session: null');
+    }
+    // Idle: 401 like every cookie route.
+    const { cookie } = await signedIn();
+    const s = await open(cookie);
+    await expectLoginRequired(await send('/auth/session', { headers: { origin: ORIGIN, cookie: await forge({ ...s, lastUsedAt: s.lastUsedAt - 1801 }) } }));
   });
 }

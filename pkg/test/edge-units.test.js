@@ -462,6 +462,8 @@ test('jwtHeader and the assertion claims', () => {
   assert.deepEqual(jwtHeader('k1'), { alg: 'RS512', typ: 'JWT', kid: 'k1' });
   assert.deepEqual(jwtHeader(undefined), { alg: 'RS512', typ: 'JWT' });
   assert.deepEqual(jwtHeader(''), { alg: 'RS512', typ: 'JWT' });
+  // RFC 8725 §3.11: an SSO assertion is typed apart from the client assertion.
+  assert.deepEqual(jwtHeader('k1', 'nhs-login-sso+jwt'), { alg: 'RS512', typ: 'nhs-login-sso+jwt', kid: 'k1' });
   assert.deepEqual(clientAssertionClaims({ clientId: 'c', issuer: 'https://i', tokenEndpoint: 'https://i/token' }, 100, 'j'), { iss: 'c', sub: 'c', aud: ['https://i', 'https://i/token'], jti: 'j', iat: 100, exp: 160 });
   assert.deepEqual(ssoAssertionClaims('c', 'id-jti', 100, 'j'), { iss: 'c', jti: 'j', code: 'id-jti', iat: 100, exp: 160 });
 });
@@ -487,7 +489,7 @@ test('createSigner: the client assertion (RFC 7523 §3) and SSO assertion, RS512
   assert.ok(!(await verifyRs512(a, (await makeClientKey()).publicKey)), 'and with no other');
 
   const sso = await signer.ssoAssertion('id-token-jti');
-  assert.deepEqual(decodeJwt(sso).header, { alg: 'RS512', typ: 'JWT', kid: 'kid-7' });
+  assert.deepEqual(decodeJwt(sso).header, { alg: 'RS512', typ: 'nhs-login-sso+jwt', kid: 'kid-7' });
   const claims = decodeJwt(sso).payload;
   assert.deepEqual([claims.iss, claims.code, claims.exp - claims.iat, Object.keys(claims)], ['c', 'id-token-jti', 60, ['iss', 'jti', 'code', 'iat', 'exp']]);
   assert.ok(await verifyRs512(sso, key.publicKey));
@@ -558,4 +560,21 @@ test('routeOf: routes under the base path only', () => {
   assert.deepEqual(routeOf('/authx/token', '/auth', routes), { inBase: false });
   assert.deepEqual(routeOf('/token', '/auth', routes), { inBase: false });
   assert.deepEqual(routeOf('/token', '', routes), { inBase: true, route: routes['/token'] }, 'basePath "/"');
+});
+
+// ---- the /token rate limit ---------------------------------------------------------
+test('createTokenBucket: bursts up to `requests`, refills over the period, says how long to wait; defaultClientKey', async () => {
+  const { createTokenBucket, defaultClientKey, DEFAULT_TOKEN_LIMIT } = await import('../src/edge-ratelimit.js');
+  assert.deepEqual(DEFAULT_TOKEN_LIMIT, { requests: 10, periodSeconds: 60 });
+  let t = 0;
+  const b = createTokenBucket({ requests: 2, periodSeconds: 60 }, () => t);
+  assert.deepEqual([b.take('a'), b.take('a'), b.take('a'), b.take('b')], [0, 0, 30, 0]);
+  t += 29_000;
+  assert.equal(b.take('a'), 1);
+  t += 1_000;
+  assert.equal(b.take('a'), 0);
+  const req = (h) => new Request('https://e.example/', { headers: h });
+  assert.equal(defaultClientKey(req({ 'cf-connecting-ip': '192.0.2.1', 'x-forwarded-for': '198.51.100.1' })), '192.0.2.1');
+  assert.equal(defaultClientKey(req({ 'x-forwarded-for': ' 198.51.100.1 , 10.0.0.1' })), '198.51.100.1');
+  assert.equal(defaultClientKey(req({})), 'shared');
 });

@@ -20,10 +20,13 @@ const instances = [];
 
 /**
  * A `send(path, init)` that dispatches into a workerd instance configured with `config`.
- * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option).
+ * `worker`: the entry in this folder (default worker.js; logging-worker.js adds a `log` option);
+ * `store: true`: kv-worker.js, the session store on miniflare's Workers KV.
  */
-export async function workerdSend(config, { worker } = {}) {
-  const { outdir, script } = await bundle(worker);
+export async function workerdSend(config, { worker, store, tokenLimit } = {}) {
+  // `store`: the session store on Workers KV (kv-worker.js, miniflare's local KV namespace SESSIONS).
+  // `tokenLimit: n`: ratelimit-worker.js with a Workers Rate Limiting binding of n requests a minute.
+  const { outdir, script } = await bundle(store ? 'kv-worker.js' : tokenLimit ? 'ratelimit-worker.js' : worker);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
@@ -31,6 +34,8 @@ export async function workerdSend(config, { worker } = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     bindings: { EDGE_CONFIG: JSON.stringify(config) },
+    ...(store ? { kvNamespaces: ['SESSIONS'] } : {}),
+    ...(tokenLimit ? { ratelimits: { TOKEN_LIMITER: { simple: { limit: tokenLimit, period: 60 } } } } : {}),
   });
   await mf.ready;
   instances.push(mf);
