@@ -264,12 +264,18 @@ test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replaye
   await shot(page, '05-claims');
   noProblems(page);
 
-  // The redirect back from NHS login works once. A reload of the callback page …
+  // A reload of the account page restores the signed-in state from the edge
+  // session (NhsLogin.resume(): GET /auth/session, then /auth/refresh) …
   assert.equal(page.callbacks.length, 1);
   await page.reload();
   await ready(page);
-  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
-  // … or the full callback URL again (code and state as NHS login sent them).
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
+  assert.match(await page.getByTestId('resumed').innerText(), /Restored after a reload/);
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.match(await text(page, '#claim-email'), /alice\.pennington@example\.org/);
+  assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('9990000018'), 'still no NHS number');
+  // … but the redirect back from NHS login works once: the full callback URL
+  // again (code and state as NHS login sent them) is refused.
   await page.goto(page.callbacks[0]);
   await ready(page);
   await shot(page, '06-error-link-used');
@@ -528,10 +534,12 @@ test('sign out: back to the start page, details forgotten', async () => {
   assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
   assert.match(await page.getByTestId('signed-out').innerText(), /You have signed out/);
   await shot(page, '13-start-signed-out');
-  // Without a session, /callback is a used link, not the details.
+  // Sign-out ended the edge session too: /callback finds none to resume
+  // (GET /auth/session is 401) and goes to the start page, not the details.
   await page.goto(`${demo.url}/callback`);
   await ready(page);
-  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
+  assert.equal(await page.locator('#claim-vot').count(), 0);
   noProblems(page);
 });
 

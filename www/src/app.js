@@ -61,7 +61,9 @@ async function route() {
       else showStart();
     } else if (pathname === '/callback') {
       const p = new URLSearchParams(search);
-      if (session && !p.has('state') && !p.has('code') && !p.has('error')) showAccount();
+      const back = p.has('state') || p.has('code') || p.has('error');
+      if (session && !back) showAccount();
+      else if (!back) await resumeSession();
       else await completeSignIn();
     } else {
       showNotFound();
@@ -213,6 +215,19 @@ async function completeSignIn() {
   // handleRedirect (single-use transaction, state and iss checks, URL cleaned),
   // POST /auth/token at the edge (private_key_jwt), ID token validated against /auth/jwks.
   const r = await login.completeSignIn();
+  await startSession(r);
+}
+
+// A reload of the account page (tokens live in memory only): NhsLogin.resume()
+// asks the edge for the session's validated claims and a fresh access token.
+async function resumeSession() {
+  showSigningIn('Checking your NHS login session…');
+  const r = await login.resume();
+  if (!r) return go('/');
+  await startSession({ claims: r.claims, warnings: [], expiresIn: r.expiresIn });
+}
+
+async function startSession(r) {
   // NHS login's ID token carries the identity claims only: first name, email, phone and GP
   // come from userinfo (NHS login: "make a request to the UserInfo endpoint to obtain any of
   // the claims"). Without them the ID token's claims are still shown, with the error.
@@ -295,7 +310,8 @@ function sourceCaption(parts) {
 
 function showAccount() {
   const c = session.claims;
-  const { header, payload } = decodeJwt(session.idToken);
+  // After a reload (resume) the page has the edge's validated claims, not the token itself.
+  const { header, payload } = session.idToken ? decodeJwt(session.idToken) : { header: null, payload: session.claims };
   const given = detail('given_name');
   const family = detail('family_name');
   const name = [given.value, family.value].filter(Boolean).join(' ');
@@ -394,8 +410,8 @@ function showAccount() {
 
       <h2>ID token</h2>
       <p>Validated in this browser: RS512 signature, issuer, audience, expiry, nonce and vector of trust. The NHS number is hidden here too.</p>
-      <h3 class="nhsuk-heading-s">Header</h3>
-      <pre class="demo-json" id="id-token-header" data-testid="id-token-header">${JSON.stringify(header, null, 2)}</pre>
+      ${header ? html`<h3 class="nhsuk-heading-s">Header</h3>
+      <pre class="demo-json" id="id-token-header" data-testid="id-token-header">${JSON.stringify(header, null, 2)}</pre>` : html`<p data-testid="resumed">Restored after a reload: these are the claims the edge validated at sign-in.</p>`}
       <h3 class="nhsuk-heading-s">Payload</h3>
       <pre class="demo-json" id="id-token-payload" data-testid="id-token-payload">${JSON.stringify(redactNhsNumber(payload), null, 2)}</pre>
 
