@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { deadPort } from '../pkg/test/upstream.js';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemo } from './serve.mjs';
@@ -543,14 +543,7 @@ test('sign out: back to the start page, details forgotten', async () => {
   noProblems(page);
 });
 
-/** A port nothing listens on. */
-async function deadPort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
+
 
 test('token endpoint down, and a scope the client may not ask for', async () => {
   // A second demo whose edge handler calls a token endpoint nobody answers,

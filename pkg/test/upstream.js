@@ -167,11 +167,24 @@ export async function startFaultyUpstream() {
   };
 }
 
-/** A port on loopback where nothing listens. */
+/**
+ * A port on loopback where nothing listens. Taken below the kernel's
+ * ephemeral range (32768-60999 here), so that no other test's `listen(0)`,
+ * running in parallel, can be handed it after we let it go (that race made
+ * "connection refused" cases flaky).
+ */
 export async function deadPort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    const s = createServer();
+    const free = await new Promise((r) => {
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (free) {
+      await new Promise((r) => s.close(r));
+      return port;
+    }
+  }
+  throw new Error('no free port below the ephemeral range');
 }
