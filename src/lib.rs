@@ -102,9 +102,13 @@ mod prelude {
 
 #[cfg(all(feature = "tiny", target_arch = "wasm32"))]
 mod tiny {
-    // The same allocator std uses on wasm32-unknown-unknown.
+    // talc instead of dlmalloc (std's allocator on wasm32-unknown-unknown):
+    // 1.7 KB brotli smaller, maintained, installed without `unsafe`. Every
+    // allocation is freed by the end of the call that made it, but for a
+    // Keyset, which JS frees (pkg/test/wasm-memory.test.js checks that the
+    // module's memory stops growing).
     #[global_allocator]
-    static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+    static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
     // A panic (which no input should cause: every input path returns a typed
     // error) traps instead of formatting a message nobody can read.

@@ -206,6 +206,13 @@ test('returned claims never carry an own __proto__ member, at any depth', async 
   assert.equal(claims.polluted, undefined);
   assert.equal(Object.hasOwn(claims.gp_registration_details, '__proto__'), false);
   assert.equal(claims.gp_registration_details.gp_ods_code, 'A1');
+  // The same member spelt with JSON escapes is dropped too.
+  for (const spelt of ['\\u005f\\u005fproto__', '__pr\\u006fto__']) {
+    const escaped = JSON.stringify(baseClaims()).replace(/^\{/, `{"${spelt}":{"polluted":true},`);
+    const c = await validateIdToken(await sign(k1, escaped), vopts());
+    assert.equal(Object.hasOwn(c, '__proto__'), false, spelt);
+    assert.equal(c.polluted, undefined, spelt);
+  }
 });
 
 test('provider error text is plain text: <, >, &, quotes neutralised', async () => {
