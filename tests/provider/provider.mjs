@@ -24,10 +24,13 @@
 // It binds to 127.0.0.1 only and keeps all state in memory. It is a test double: do not expose it.
 
 import { createServer } from 'node:http';
-import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import {
+  constants as cryptoConstants, createPrivateKey, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes,
+  randomInt, randomUUID,
+} from 'node:crypto';
 
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
 import { PROOFING_LEVELS, findPatient, patientList } from './patients.mjs';
 
@@ -78,8 +81,17 @@ export const DEFAULT_VTR = Object.freeze(['P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm']);
 /** Scopes this provider understands (EIS Table 2; DOCS scopes-and-claims). Others are ignored. */
 const SCOPES = [
   'openid', 'profile', 'basic_demographics', 'profile_extended', 'email', 'phone',
-  'gp_registration_details',
+  'gp_registration_details', 'client_metadata',
 ];
+
+/**
+ * The NHS App's own NHS login client (the NHS App source calls it `nhs-online`, reference §0 point 4).
+ * The NHS App hand-off page signs its `assertedLoginIdentity` JWTs with this client's key.
+ */
+export const NHS_APP_CLIENT_ID = 'nhs-online';
+
+/** EIS §3.6.3 Table 14: `client_user_metadata` is at most 1024 characters. */
+export const CLIENT_USER_METADATA_MAX = 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Profile switches
@@ -454,6 +466,22 @@ function sendHtml(res, status, html) {
   res.end(html);
 }
 
+/** Read a request body as text (at most 16 KiB; larger → an error with status 413). */
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 16 * 1024) {
+      const err = new Error('request body too large');
+      err.status = 413;
+      throw err;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Read an `application/x-www-form-urlencoded` body (at most 16 KiB). */
 async function readForm(req) {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -484,6 +512,7 @@ const SCOPE_TEXT = {
   email: 'your email address',
   phone: 'your mobile phone number',
   gp_registration_details: 'the GP surgery you are registered with',
+  client_metadata: 'a reference this service keeps with your NHS login',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +611,11 @@ export async function startProvider(options = {}) {
   });
   const registeredJwks = new Map(registrations.map((c) => [c.client_id, c.jwks]));
   const signingJwk = toSigningJwk(signingKey);
+  // The NHS App as RP1 (APPDOCS web integration): it signs the one-time `assertedLoginIdentity` it
+  // opens a service with. It is not an OpenID client of this provider, only a key NHS login knows.
+  const nhsAppKeys = generateClientKeys(NHS_APP_CLIENT_ID);
+  registeredJwks.set(NHS_APP_CLIENT_ID, nhsAppKeys.jwks);
+  const nhsAppSigningKey = await importJWK(nhsAppKeys.privateJwk, 'RS512');
 
   // --- In-memory state that oidc-provider does not keep for us -----------------------------------
   /** ID token jti → { accountId, clientId, exp } (for asserted_login_identity `code`). */
@@ -597,6 +631,8 @@ export async function startProvider(options = {}) {
   const upliftedLevels = new Map();
   /** Interaction uid → { sub, exp } of a patient who signed in and now sees the uplift page. */
   const pendingUplifts = new Map();
+  /** `${sub}\n${clientId}` → the `client_user_metadata` the client holds for that patient (EIS §3.6.3). */
+  const clientMetadata = new Map();
   const now = () => Math.floor(Date.now() / 1000);
   const prune = (map, expOf) => {
     const t = now();
@@ -623,6 +659,15 @@ export async function startProvider(options = {}) {
       return;
     }
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
+    const own = ownRoute(req.method, pathname);
+    if (own) {
+      own(req, res).catch((err) => {
+        log(`error on ${pathname}: ${redact(err.stack ?? err)}`);
+        if (!res.headersSent) sendHtml(res, 500, page('Something went wrong', '<h1>Something went wrong</h1>'));
+        else res.end();
+      });
+      return;
+    }
     if (pathname === '/interaction' || pathname.startsWith('/interaction/')) {
       handleInteraction(req, res, pathname).catch((err) => {
         const status = err.status ?? err.statusCode ?? 500;
@@ -709,6 +754,10 @@ export async function startProvider(options = {}) {
           // Userinfo carries iss and aud as well as sub (EIS §3.6.2).
           claims.iss = issuer;
           claims.aud = ctx.oidc.client.clientId;
+          // EIS Table 11.2: `client_user_metadata` with the client_metadata scope; "If no value is
+          // held for the RP then this claim is not returned".
+          const held = clientMetadata.get(`${patient.sub}\n${ctx.oidc.client.clientId}`);
+          if (scopes.has('client_metadata') && held !== undefined) claims.client_user_metadata = held;
         }
         return claims;
       },
@@ -773,6 +822,7 @@ export async function startProvider(options = {}) {
       profile: ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level'],
       basic_demographics: ['family_name', 'birthdate', 'identity_proofing_level'],
       profile_extended: ['given_name'],
+      client_metadata: ['client_user_metadata'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified', 'phone_number_pds_matched'],
       gp_registration_details: ['gp_registration_details'],
@@ -1038,6 +1088,15 @@ export async function startProvider(options = {}) {
   function stepOf(details) {
     prune(pendingUplifts, (v) => v.exp);
     if (details.prompt.name === 'login' && pendingUplifts.has(details.uid)) return 'uplift';
+    // Step-up (DOCS step-up-p5-p9): a new request with higher vectors and an
+    // `asserted_login_identity` signs the same patient in without a password; being below the level,
+    // they go straight to the uplift page, not the login page.
+    const stepUpSub = details.session?.accountId;
+    if (details.prompt.name === 'login' && profile.uplift && details.params.asserted_login_identity && stepUpSub
+      && details.prompt.reasons.includes('vtr_not_satisfied') && !details.prompt.reasons.includes('login_prompt')) {
+      pendingUplifts.set(details.uid, { sub: stepUpSub, exp: now() + TTL.Interaction });
+      return 'uplift';
+    }
     return details.prompt.name;
   }
 
@@ -1240,6 +1299,214 @@ ${items}
 </form>`);
   }
 
+  // --- Routes of this provider's own: PATCH /userinfo, the settings page, the NHS App hand-off -----
+
+  /** The handler of a route this provider serves itself (not oidc-provider), or undefined. */
+  function ownRoute(method, pathname) {
+    if (pathname === ROUTES.userinfo && method === 'PATCH') return patchUserinfo;
+    if (pathname === '/settings') return settingsPage;
+    if (pathname === '/nhs-app') return nhsAppHandOff;
+    return undefined;
+  }
+
+  /** A userinfo error: bearer-token errors in `WWW-Authenticate` only, no body (EIS §3.6.2.2). */
+  function bearerError(res, status, error, description, scope) {
+    res.statusCode = status;
+    res.setHeader('WWW-Authenticate', bearerChallenge({ error, error_description: description, scope }));
+    res.setHeader('Cache-Control', 'no-store');
+    res.end();
+  }
+
+  /** Other userinfo errors: a JSON body (EIS §3.6.2.2, Table 12). */
+  function jsonError(res, status, error, description) {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify({ error, error_description: description }));
+  }
+
+  /**
+   * EIS §3.6.3–3.6.4, UserInfo Update Request: `PATCH /userinfo` with a bearer access token and an
+   * `application/json` body `{ "client_user_metadata": "..." }` (Table 14: at most 1024 characters;
+   * `""` clears the value; `"auto"` makes NHS login generate a new one). Success is 204 with no body;
+   * errors as EIS §3.6.2.2. Never kinder than the EIS: the token must carry the `client_metadata`
+   * scope (DOCS scopes-and-claims: it "requests access to the End-User's client_user_metadata
+   * claim"), and any other member is an unsupported parameter (EIS Table 13 `invalid_request`).
+   */
+  async function patchUserinfo(req, res) {
+    // Like GET /userinfo here: a browser (cross-origin) call is refused (reference §0 point 9).
+    if (req.headers.origin !== undefined) {
+      bearerError(res, 400, 'invalid_request', `origin ${String(req.headers.origin).slice(0, 100)} not allowed`);
+      return;
+    }
+    // RFC 6750 §2.1; EIS §3.6.3: "MUST be sent as a Bearer Token using the Authorization header".
+    const match = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(req.headers.authorization ?? '');
+    const token = match ? await provider.AccessToken.find(match[1]) : undefined;
+    const grant = token?.grantId ? await provider.Grant.find(token.grantId) : undefined;
+    if (!token || !grant) {
+      bearerError(res, 401, 'invalid_token', 'invalid token provided');
+      return;
+    }
+    if (!String(token.scope ?? '').split(' ').includes('client_metadata')) {
+      bearerError(res, 403, 'insufficient_scope', 'the access token lacks the client_metadata scope', 'client_metadata');
+      return;
+    }
+    // EIS §3.6.3: "using the HTTP PATCH method and a Content-Type of 'application/json'".
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+      jsonError(res, 400, 'invalid_request', 'the body must be application/json (EIS §3.6.3)');
+      return;
+    }
+    let body;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (err) {
+      if (err.status === 413) {
+        jsonError(res, 413, 'invalid_request', 'the body is too large');
+        return;
+      }
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      jsonError(res, 400, 'invalid_request', 'the body must be a JSON object');
+      return;
+    }
+    const unknown = Object.keys(body).filter((k) => k !== 'client_user_metadata');
+    if (unknown.length) {
+      jsonError(res, 400, 'invalid_request', `unsupported parameter ${JSON.stringify(unknown[0]).slice(0, 60)} (EIS Table 14)`);
+      return;
+    }
+    const value = body.client_user_metadata;
+    if (value !== undefined && typeof value !== 'string') {
+      jsonError(res, 400, 'invalid_request', 'client_user_metadata must be a string');
+      return;
+    }
+    // Table 14: "The maximum length is 1024 characters" (counted in UTF-16 code units: never more).
+    if (typeof value === 'string' && value.length > CLIENT_USER_METADATA_MAX) {
+      jsonError(res, 400, 'invalid_request', `client_user_metadata is longer than ${CLIENT_USER_METADATA_MAX} characters`);
+      return;
+    }
+    const key = `${token.accountId}\n${token.clientId}`;
+    if (value === '') clientMetadata.delete(key); // Table 14: an empty string clears the value
+    else if (value === 'auto') clientMetadata.set(key, generatedMetadata(token.clientId));
+    else if (value !== undefined) clientMetadata.set(key, value);
+    res.statusCode = 204; // EIS §3.6.4: "an HTTP 204 response with no response body"
+    res.setHeader('Cache-Control', 'no-store');
+    res.end();
+  }
+
+  /**
+   * EIS Table 11.2: "a randomly-generated (by NHS login) number which has been encrypted using
+   * PKCS1_OAEP cipher with the RP's public key and then base64URL encoded".
+   */
+  function generatedMetadata(clientId) {
+    const jwk = registeredJwks.get(clientId).keys[0];
+    const key = createPublicKey({ key: jwk, format: 'jwk' });
+    const number = String(randomInt(0, 2 ** 47));
+    return publicEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(number)).toString('base64url');
+  }
+
+  /**
+   * The NHS login settings page ("Manage your NHS login"), reached from a service with an SSO link:
+   * `/settings?asserted_login_identity=<jwt>` (DOCS linking-to-settings: a one-time JWT, 60 s, no
+   * re-authentication). A missing, expired, replayed or badly signed assertion is refused with an
+   * error page (HTTP 400), as NHS login cannot tell who the user is without it.
+   */
+  async function settingsPage(req, res) {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
+      return;
+    }
+    const params = new URL(req.url, issuer).searchParams;
+    const assertions = params.getAll('asserted_login_identity');
+    let accountId;
+    let problem;
+    if (assertions.length !== 1 || !assertions[0]) {
+      problem = 'asserted_login_identity rejected: missing (DOCS linking-to-settings: the link carries a one-time asserted_login_identity)';
+    } else {
+      try {
+        accountId = await verifyAssertedLoginIdentity(assertions[0]);
+      } catch (err) {
+        problem = err.error_description ?? err.message;
+      }
+    }
+    if (problem) {
+      log(redact(`settings page refused: ${problem}`));
+      sendHtml(res, 400, page('Sorry, there is a problem', `<div class="error" role="alert"><h1>Sorry, there is a problem</h1>
+<p id="settings-error">${escapeHtml(problem)}</p>
+<p>Go back to the service and use its link to your NHS login settings again.</p></div>`));
+      return;
+    }
+    const patient = patientHere(accountId);
+    sendHtml(res, 200, page('Manage your NHS login', `<h1>Manage your NHS login</h1>
+<p id="settings-patient">Signed in as ${escapeHtml(`${patient.givenName} ${patient.familyName}`)} (identity proofing level ${escapeHtml(patient.identityProofingLevel)}), without signing in again.</p>
+<ul>
+<li>Email address: ${escapeHtml(patient.email)}</li>
+<li>Mobile phone number: ${escapeHtml(patient.phoneNumber)}</li>
+</ul>
+<p>This local test provider does not change any settings.</p>`));
+  }
+
+  /**
+   * The NHS App hand-off (APPDOCS web-integration-step-by-step): the NHS App, where the patient is
+   * already signed in, opens a service at `<service url>?assertedLoginIdentity=<jwt>`, with a fresh
+   * one-time JWT (60 s) signed by the NHS App's client, whose `code` is the `jti` of the NHS App's
+   * own ID token. `GET /nhs-app?service=<url>` shows the simulated NHS App (pick a patient); with
+   * `&patient=p9|p5|p0` it answers 303 to the service. The service must be on the origin of a
+   * registered redirect URI (never an open redirect).
+   */
+  async function nhsAppHandOff(req, res) {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
+      return;
+    }
+    const params = new URL(req.url, issuer).searchParams;
+    const service = params.get('service') ?? '';
+    const origins = new Set(registrations.flatMap((c) => c.redirect_uris.map((u) => new URL(u).origin)));
+    let target;
+    try {
+      target = new URL(service);
+    } catch {}
+    if (!target || !origins.has(target.origin) || target.hash || target.searchParams.has('assertedLoginIdentity')) {
+      sendHtml(res, 400, page('Sorry, there is a problem', `<div class="error" role="alert"><h1>Sorry, there is a problem</h1>
+<p>service must be a URL on the origin of a registered redirect URI, without a fragment or assertedLoginIdentity.</p></div>`));
+      return;
+    }
+    const patient = params.has('patient') ? patientHere(params.get('patient')) : undefined;
+    if (!patient) {
+      const options = patientList.map((p) => `<div class="option">
+<input type="radio" id="patient-${p.id}" name="patient" value="${p.id}"${p.id === 'p9' ? ' checked' : ''}>
+<label for="patient-${p.id}">${escapeHtml(`Open as ${p.givenName} ${p.familyName} (${p.identityProofingLevel})`)}</label>
+</div>`).join('\n');
+      sendHtml(res, params.has('patient') ? 400 : 200, page('NHS App', `<h1>NHS App (simulated)</h1>
+<p>The patient is signed in to the NHS App. Choose one, and the NHS App opens the service with a one-time <code>assertedLoginIdentity</code>.</p>
+<form method="get" action="/nhs-app">
+<input type="hidden" name="service" value="${escapeHtml(target.href)}">
+<fieldset><legend>Patient signed in to the NHS App</legend>
+${options}
+</fieldset>
+<button type="submit" class="primary">Open the service</button>
+</form>`));
+      return;
+    }
+    // The NHS App's own sign-in: an ID token issued to the NHS App client, whose jti is the `code`.
+    const code = randomUUID();
+    prune(issuedIdTokens, (v) => v.exp);
+    issuedIdTokens.set(code, { accountId: patient.sub, clientId: NHS_APP_CLIENT_ID, exp: now() + TTL.IdToken });
+    // EIS Table 1; DOCS single-sign-on: iss = RP1's client_id, code, jti, iat, exp ≤ 60 s ahead.
+    const jwt = await new SignJWT({ code })
+      .setProtectedHeader({ alg: 'RS512', typ: 'JWT' })
+      .setIssuer(NHS_APP_CLIENT_ID)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(now() + SSO_JWT_MAX_LIFETIME)
+      .sign(nhsAppSigningKey);
+    // APPDOCS: the parameter is always appended last.
+    target.searchParams.append('assertedLoginIdentity', jwt);
+    seeOther(res, target.href);
+  }
+
   // --- Result --------------------------------------------------------------------------------------
   let closing;
   return {
@@ -1252,6 +1519,8 @@ ${items}
       authorization: `${issuer}${ROUTES.authorization}`,
       token: `${issuer}${ROUTES.token}`,
       userinfo: `${issuer}${ROUTES.userinfo}`,
+      settings: `${issuer}/settings`,
+      nhsApp: `${issuer}/nhs-app`,
     },
     ...(Object.keys(clientKeys).length ? { clientKeys } : {}),
     patients: patientList,
