@@ -32,7 +32,7 @@ import {
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
-import { PROOFING_LEVELS, findPatient, patientList } from './patients.mjs';
+import { PROOFING_LEVELS, findPatient, newPatient, patientList } from './patients.mjs';
 
 export { patients, patientList, findPatient, isValidNhsNumber } from './patients.mjs';
 
@@ -643,8 +643,10 @@ export async function startProvider(options = {}) {
    * an uplift gave them, if any.
    * @param {string | undefined} idOrSub
    */
+  /** Patients created by the registration journey in this provider instance: sub → patient. */
+  const registered = new Map();
   const patientHere = (idOrSub) => {
-    const patient = findPatient(idOrSub);
+    const patient = findPatient(idOrSub) ?? (typeof idOrSub === 'string' ? registered.get(idOrSub) : undefined);
     const level = patient && upliftedLevels.get(patient.sub);
     return level ? Object.freeze({ ...patient, identityProofingLevel: level }) : patient;
   };
@@ -884,6 +886,13 @@ export async function startProvider(options = {}) {
       async asserted_login_identity(ctx, value) {
         if (value === undefined) return;
         const accountId = await verifyAssertedLoginIdentity(value);
+        // NHS App entry (prompt=none): no page may be shown, so a patient below the requested level
+        // cannot be asked to prove their identity here: sso_login_required (EIS Table 5). A step-up
+        // (no prompt=none) goes on to the uplift page instead.
+        const level = patientHere(accountId)?.identityProofingLevel;
+        if (ctx.oidc.params.prompt === 'none' && !chooseVector(parseVtr(ctx.oidc.params.vtr), level)) {
+          throw new errors.CustomOIDCProviderError('sso_login_required', 'the patient cannot meet the requested vtr without signing in');
+        }
         // Sign that patient in silently: no login page.
         ctx.oidc.session.loginAccount({ accountId, loginTs: now() });
         // The NHS App sends prompt=none with the assertion, yet NHS login can still show its consent
@@ -1128,6 +1137,13 @@ export async function startProvider(options = {}) {
   }
 
   async function submitLogin(req, res, details, form) {
+    // "Create an NHS login" (DOCS testing-scenarios, "Registration"): a new patient at P0, who then
+    // proves their identity to the requested level on the uplift page.
+    if (form.get('patient') === 'new') {
+      const created = newPatient(registered.size + 1, randomUUID());
+      registered.set(created.sub, created);
+      form.set('patient', created.sub);
+    }
     const patient = patientHere(form.get('patient') ?? undefined);
     if (!patient) {
       sendHtml(res, 400, loginPage(details, 'Choose one of the test patients.'));
@@ -1253,7 +1269,7 @@ export async function startProvider(options = {}) {
 <label for="patient-${p.id}">${escapeHtml(p.label)}</label>
 <span class="hint" id="hint-${p.id}">${escapeHtml(loginHint(p, vectors))}</span>
 </div>`).join('\n');
-    const current = session?.accountId ? findPatient(session.accountId) : undefined;
+    const current = session?.accountId ? patientHere(session.accountId) : undefined;
     return page('Choose a test patient', `${errorBox(errorMessage)}<h1>Choose a test patient</h1>
 <p>${escapeHtml(clientLabel(params.client_id))} wants you to sign in with NHS login. This local test
 provider has no passwords: pick a patient and continue.</p>
@@ -1263,6 +1279,13 @@ ${current ? `<p>Currently signed in: ${escapeHtml(current.label.replace(/^Sign i
 <fieldset>
 <legend>Test patient</legend>
 ${options}
+<div class="option">
+<input type="radio" id="patient-new" name="patient" value="new" aria-describedby="hint-new">
+<label for="patient-new">Create an NHS login (register a new patient)</label>
+<span class="hint" id="hint-new">A new patient with e-mail and mobile number verified (P0). ${escapeHtml(
+    chooseVector(vectors, 'P0') ? 'Meets the request as P0.' : `They then prove their identity (to ${lowestLevel(vectors)}).`,
+  )}</span>
+</div>
 </fieldset>
 <button type="submit" class="primary">Continue</button>
 </form>`);

@@ -1461,3 +1461,52 @@ describe('journeys NHS login checks before go-live (issue 12)', () => {
     assert.equal(claims.identity_proofing_level, 'P9');
   });
 });
+
+describe('NHS App entry below the level (issue 12)', () => {
+  let fx;
+  const client = { clientId: 'entry-client', redirectUri: REDIRECT_URI };
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    fx = await openFixtureFor([client]);
+  });
+  after(async () => { await fx?.op.close(); });
+
+  test('prompt=none with an assertion for a patient below the vtr → sso_login_required, no page', async () => {
+    const res = await fetch(`${fx.op.endpoints.nhsApp}?service=${encodeURIComponent('http://127.0.0.1:8080/')}&patient=p5`, { redirect: 'manual' });
+    const jwt = new URL(res.headers.get('location')).searchParams.get('assertedLoginIdentity');
+    const request = await authorizeRequest({ client, prompt: 'none', scope: 'openid profile', vtr: ['P9.Cp.Cd'], extra: { asserted_login_identity: jwt } });
+    const { callback, seen } = await authorize(new CookieJar(), request);
+    assert.deepEqual(seen, []);
+    assert.equal(callback.searchParams.get('error'), 'sso_login_required');
+    assert.equal(callback.searchParams.get('state'), request.state);
+  });
+});
+
+describe('registration journey (DOCS testing-scenarios, "Registration")', () => {
+  let fx;
+  const client = { clientId: 'registration-client', redirectUri: REDIRECT_URI };
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    fx = await openFixtureFor([client]);
+  });
+  after(async () => { await fx?.op.close(); });
+
+  test('a new patient registers at P0, P5 or P9 and comes back with a vot at that level', async () => {
+    const fixed = new Set(patientList.map((p) => p.sub));
+    const subs = new Set();
+    for (const [vtr, pages, level] of [[['P0.Cp'], ['login', 'consent'], 'P0'], [['P5.Cp.Cd'], ['login', 'uplift', 'consent'], 'P5'], [['P9.Cp.Cd'], ['login', 'uplift', 'consent'], 'P9']]) {
+      const s = await signIn({ client, patient: 'new', vtr, scope: 'openid profile email' });
+      assert.deepEqual(s.seen, pages, level);
+      assert.match(s.pages.login, /Create an NHS login \(register a new patient\)/);
+      assert.equal(s.claims.vot, vtr[0]);
+      assert.equal(s.claims.identity_proofing_level, level);
+      assert.ok(!fixed.has(s.claims.sub) && !subs.has(s.claims.sub), 'a new sub each time');
+      subs.add(s.claims.sub);
+      if (level === 'P0') assert.equal(s.claims.nhs_number, undefined);
+      else assert.ok(isValidNhsNumber(s.claims.nhs_number));
+      const info = await userinfo(s.token.body.access_token, fx);
+      assert.equal(info.body.sub, s.claims.sub);
+      assert.match(info.body.email, /^robin\.newcombe\.\d+@example\.org$/);
+    }
+  });
+});
