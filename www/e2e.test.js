@@ -190,10 +190,29 @@ test('start page: an NHS.UK service page, with every asset served locally', asyn
   // NHS.UK frontend's CSS is applied: NHS blue header and NHS login button, Arial in place of Frutiger.
   const style = await page.evaluate(() => {
     const cs = (s) => getComputedStyle(document.querySelector(s));
-    return { header: cs('.nhsuk-header').backgroundColor, button: cs('#nhs-login-button').backgroundColor, font: cs('body').fontFamily };
+    const b = document.querySelector('#nhs-login-button');
+    return {
+      header: cs('.nhsuk-header').backgroundColor,
+      button: cs('#nhs-login-button').backgroundColor,
+      buttonText: cs('#nhs-login-button').color,
+      shadow: cs('#nhs-login-button').boxShadow,
+      logosInButton: b.querySelectorAll('svg, img').length,
+      logosOnPage: document.querySelectorAll('svg[aria-label="NHS"], img[alt="NHS"]').length,
+      font: cs('body').fontFamily,
+    };
   });
   assert.equal(style.header, 'rgb(0, 94, 184)');
+  // NHS login's button guidance (NHS Design System services): NHS blue, white text, its dark blue shadow,
+  // and no NHS logo on the button: there is one NHS logo on a screen, in the header.
   assert.equal(style.button, 'rgb(0, 94, 184)');
+  assert.equal(style.buttonText, 'rgb(255, 255, 255)');
+  assert.match(style.shadow, /rgb\(0, 48, 135\)/);
+  assert.equal(style.logosInButton, 0);
+  assert.equal(style.logosOnPage, 1);
+  // The content NHS login suggests around the button.
+  const intro = await text(page, '#app');
+  assert.match(intro, /NHS login allows you to access your health and care websites and apps with one set of login details\./);
+  assert.match(intro, /We will check if you have an NHS login\. If not, you can set one up\./);
   assert.match(style.font, /arial/i);
   noProblems(page);
 });
@@ -215,6 +234,17 @@ test('consent refused: NHS login no-consent page', async () => {
   await ready(page);
   assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
   noProblems(page);
+
+  // NHS login testing scenarios: the same for a P5 and a P0 service (patients at those levels).
+  for (const level of ['P5', 'P0']) {
+    const other = await newPage();
+    await openStart(other);
+    await continueToNhsLogin(other, { level, scopes: ['email'] });
+    await atProvider(other, { patient: level, consent: 'deny' });
+    await expectError(other, 'consent-not-given', 'You have not shared your NHS login information');
+    assert.match(await text(other, '#app'), /You chose not to share your NHS login information with NHS login demo service\./, level);
+    noProblems(other);
+  }
 });
 
 test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replayed', async () => {

@@ -125,18 +125,21 @@ function showStart() {
         ? html`<div class="nhsuk-inset-text" data-testid="already-signed-in"><span class="nhsuk-u-visually-hidden">Information: </span>
             <p>You are signed in. <a href="/callback">View your NHS login details</a>.</p></div>`
         : ''}
+      <!-- NHS login button guidance (websites that show the NHS logo): "Continue to NHS login", NHS blue, no
+           second NHS logo, up front; a form on the same screen comes after it, clearly apart. -->
+      <button class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button" data-prevent-double-click="true" type="submit" form="sign-in-form" id="nhs-login-button" data-testid="nhs-login-button">Continue to NHS login</button>
+      <p class="nhsuk-body-s demo-muted">You will sign in with a local test provider that behaves like NHS login, with test patients only.</p>
+      <hr class="nhsuk-section-break nhsuk-section-break--l nhsuk-section-break--visible">
       <form id="sign-in-form" novalidate>
         <div class="nhsuk-card demo-settings">
           <div class="nhsuk-card__content">
             <h2 class="nhsuk-card__heading">Demo settings</h2>
-            <p class="nhsuk-card__description">A real service asks for one level and set of information, agreed with NHS login. Here you can try them all.</p>
+            <p class="nhsuk-card__description">A real service asks for one level and set of information, agreed with NHS login. Here you can try them all, then choose Continue to NHS login above.</p>
             ${radios(settings.level)}
             ${checkboxes(settings.scopes)}
           </div>
         </div>
-        <button class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button" data-prevent-double-click="true" type="submit" id="nhs-login-button" data-testid="nhs-login-button">Continue to NHS login</button>
       </form>
-      <p class="nhsuk-body-s demo-muted">You will sign in with a local test provider that behaves like NHS login, with test patients only.</p>
     `,
     { focus: Boolean(message) },
   );
