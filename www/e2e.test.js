@@ -99,6 +99,16 @@ async function submit(page, name) {
 const UPLIFT_HEADING = 'Prove who you are to continue';
 
 /**
+ * NHS login testing scenarios: "the correct scopes are presented on consent screen". The provider's
+ * consent page lists each scope asked for (with its code); `scopes` are the demo's, after openid.
+ */
+async function assertConsentScopes(page, scopes) {
+  assert.match(await text(page, 'h1'), /^Share your NHS login information with /);
+  const listed = await page.locator('main li code').allInnerTexts();
+  assert.deepEqual(listed, ['openid', ...scopes]);
+}
+
+/**
  * The provider's pages: pick the patient; the uplift page (only with `uplift: true`, and then it
  * must be shown); then consent (when asked) with allow or deny.
  */
@@ -240,7 +250,7 @@ test('consent refused: NHS login no-consent page', async () => {
     const other = await newPage();
     await openStart(other);
     await continueToNhsLogin(other, { level, scopes: ['email'] });
-    await atProvider(other, { patient: level, consent: 'deny' });
+    await atProvider(other, { patient: level, consent: 'deny', beforeCallback: () => assertConsentScopes(other, ['email']) });
     await expectError(other, 'consent-not-given', 'You have not shared your NHS login information');
     assert.match(await text(other, '#app'), /You chose not to share your NHS login information with NHS login demo service\./, level);
     noProblems(other);
@@ -822,7 +832,8 @@ test('NHS login testing scenario "registration at the level": a new patient regi
     const proving = (await page.getByRole('heading', { name: UPLIFT_HEADING }).count()) > 0;
     assert.equal(proving, level !== 'P0', level);
     if (proving) await submit(page, 'Continue');
-    await page.getByRole('button', { name: 'Continue' }).click(); // consent: a new patient
+    await assertConsentScopes(page, ['profile', 'email']); // consent: a new patient
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((u) => u.pathname === '/callback');
     await ready(page);
     assert.equal(await text(page, '#claim-vot'), LEVELS_VTR[level][0], level);
