@@ -689,6 +689,16 @@ test('NHS App entry: the NHS App opens the service, one call signs in silently; 
   assert.equal(await text(page, '#signed-in-name'), 'Alice Pennington');
   noProblems(page);
 
+  // The one-time JWT left the address bar and the history: back from NHS login is the plain start page.
+  const back = await newPage();
+  await back.goto(nhsApp);
+  await back.getByRole('button', { name: 'Open the service' }).click();
+  await back.waitForURL((u) => u.pathname === '/callback'); // consent was given above: silent all the way
+  await ready(back);
+  await back.goBack();
+  await back.waitForURL((u) => u.origin === d.url && u.pathname === '/');
+  assert.equal(new URL(back.url()).search, '', 'no assertedLoginIdentity in the history entry');
+
   // NHS App user agent: an sso_login_required also offers only the way back (isNhsApp()).
   const context = await browser.newContext({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Chrome/130 Mobile nhsapp-android/2.41.0' });
   contexts.push(context);
