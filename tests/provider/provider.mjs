@@ -8,7 +8,7 @@
 // By default it is never kinder than the real NHS login. Each point where a test may need the older,
 // more lenient behaviour has a named switch (`PROFILE_DEFAULTS`, README "Profile switches").
 //
-// What it does (details in README.md next to this file):
+// What it does (details in README.md next to this file; issue 12's own routes in journeys.mjs):
 // - authorization code flow only, PKCE (S256) required, `private_key_jwt` client authentication
 //   with RS512 only and the token endpoint URL in the assertion `aud`, RS512-signed ID tokens with a
 //   `kid`, unsigned JSON userinfo whose token errors go in `WWW-Authenticate` only;
@@ -24,15 +24,16 @@
 // It binds to 127.0.0.1 only and keeps all state in memory. It is a test double: do not expose it.
 
 import { createServer } from 'node:http';
-import {
-  constants as cryptoConstants, createPrivateKey, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes,
-  randomInt, randomUUID,
-} from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
 import { PROOFING_LEVELS, findPatient, newPatient, patientList } from './patients.mjs';
+import {
+  bearerChallenge, escapeHtml, page, readForm, redact, seeOther, sendHtml,
+} from './http.mjs';
+import { CLIENT_USER_METADATA_MAX, NHS_APP_CLIENT_ID, createJourneyRoutes } from './journeys.mjs';
 
 export { patients, patientList, findPatient, isValidNhsNumber } from './patients.mjs';
 
@@ -84,14 +85,7 @@ const SCOPES = [
   'gp_registration_details', 'client_metadata',
 ];
 
-/**
- * The NHS App's own NHS login client (the NHS App source calls it `nhs-online`, reference §0 point 4).
- * The NHS App hand-off page signs its `assertedLoginIdentity` JWTs with this client's key.
- */
-export const NHS_APP_CLIENT_ID = 'nhs-online';
-
-/** EIS §3.6.3 Table 14: `client_user_metadata` is at most 1024 characters. */
-export const CLIENT_USER_METADATA_MAX = 1024;
+export { CLIENT_USER_METADATA_MAX, NHS_APP_CLIENT_ID };
 
 // ---------------------------------------------------------------------------------------------
 // Profile switches
@@ -387,122 +381,8 @@ function withoutIssParameter(location) {
   return url.href;
 }
 
-/**
- * A `WWW-Authenticate` challenge carrying a bearer-token error (RFC 6750 §3).
- * @param {{ error: string, error_description?: string, scope?: string }} out
- */
-function bearerChallenge({ error, error_description: description, scope }) {
-  const quoted = (value) => `"${String(value).replace(/[\\"]/g, '\\$&')}"`;
-  const fields = Object.entries({ error, error_description: description, scope })
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name}=${quoted(value)}`);
-  return `Bearer ${fields.join(', ')}`;
-}
-
 /** The userinfo errors RFC 6750 §3.1 puts in `WWW-Authenticate` (EIS Tables 12–13). */
 const BEARER_ERRORS = new Set(['invalid_request', 'invalid_token', 'insufficient_scope']);
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers for the interaction pages
-// ---------------------------------------------------------------------------------------------
-
-const escapeHtml = (value) => String(value).replace(/[&<>"']/g, (c) => ({
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-}[c]));
-
-/** Remove anything that looks like a JWT before logging (never log assertions or tokens). */
-const redact = (text) => String(text)
-  .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[redacted JWT]')
-  .slice(0, 500);
-
-const STYLE = `
-  body { font-family: system-ui, Arial, sans-serif; margin: 0; background: #f0f4f5; color: #212b32; }
-  header { background: #005eb8; color: #fff; padding: 12px 24px; font-weight: 700; }
-  main { max-width: 40rem; margin: 24px auto; background: #fff; padding: 24px; }
-  h1 { font-size: 1.6rem; margin-top: 0; }
-  fieldset { border: 0; padding: 0; margin: 0 0 16px; }
-  legend { font-weight: 700; margin-bottom: 8px; }
-  .option { margin: 12px 0; }
-  .option label { font-weight: 600; }
-  .hint { display: block; color: #4c6272; margin-left: 1.8rem; font-size: 0.9rem; }
-  button { font: inherit; font-weight: 700; padding: 10px 20px; margin: 8px 8px 0 0; cursor: pointer; }
-  button.primary { background: #007f3b; color: #fff; border: 0; }
-  button.secondary { background: #fff; color: #005eb8; border: 2px solid #005eb8; }
-  button:focus, input:focus { outline: 3px solid #ffeb3b; outline-offset: 2px; }
-  code { background: #f0f4f5; padding: 0 4px; }
-  .error { border-left: 6px solid #d5281b; padding-left: 12px; }
-`;
-
-function page(title, body) {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – NHS login (local test provider)</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>NHS login – local test provider (not the real NHS login)</header>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-}
-
-function sendHtml(res, status, html) {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  // No external resources at all. `form-action` is deliberately not set: Chromium applies it to the
-  // redirect that follows the form POST, which here goes on to the client's redirect_uri.
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
-  );
-  res.end(html);
-}
-
-/** Read a request body as text (at most 16 KiB; larger → an error with status 413). */
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > 16 * 1024) {
-      const err = new Error('request body too large');
-      err.status = 413;
-      throw err;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Read an `application/x-www-form-urlencoded` body (at most 16 KiB). */
-async function readForm(req) {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    const err = new Error('expected an application/x-www-form-urlencoded body');
-    err.status = 415;
-    throw err;
-  }
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > 16 * 1024) {
-      const err = new Error('request body too large');
-      err.status = 413;
-      throw err;
-    }
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
 
 const SCOPE_TEXT = {
   openid: 'that you have an NHS login',
@@ -661,7 +541,7 @@ export async function startProvider(options = {}) {
       return;
     }
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
-    const own = ownRoute(req.method, pathname);
+    const own = journeys.route(req.method, pathname);
     if (own) {
       own(req, res).catch((err) => {
         log(`error on ${pathname}: ${redact(err.stack ?? err)}`);
@@ -1079,16 +959,16 @@ export async function startProvider(options = {}) {
   provider.use(bearerErrorsInHeaderOnly);
   provider.use(tokenResponseLikeNhsLogin);
 
+  // Issue 12's journeys: PATCH /userinfo, the settings page, the NHS App hand-off (journeys.mjs).
+  const journeys = createJourneyRoutes({
+    provider, issuer, userinfoPath: ROUTES.userinfo, registrations, registeredJwks, clientMetadata, issuedIdTokens,
+    verifyAssertedLoginIdentity, patientHere, nhsAppSigningKey, idTokenTtl: TTL.IdToken,
+    ssoMaxLifetime: SSO_JWT_MAX_LIFETIME, prune, now, log,
+  });
   providerCallback = provider.callback();
 
   // --- Login, uplift and consent pages -----------------------------------------------------------
   const httpError = (status, message) => Object.assign(new Error(message), { status });
-  const seeOther = (res, location) => {
-    res.statusCode = 303;
-    res.setHeader('Location', location);
-    res.setHeader('Content-Length', '0');
-    res.end();
-  };
 
   /**
    * Which page an interaction is on: oidc-provider's prompt (`login` or `consent`), or `uplift`
@@ -1320,214 +1200,6 @@ ${items}
 <button type="submit" class="primary" name="decision" value="allow">Continue</button>
 <button type="submit" class="secondary" name="decision" value="deny">I do not want to use my NHS login</button>
 </form>`);
-  }
-
-  // --- Routes of this provider's own: PATCH /userinfo, the settings page, the NHS App hand-off -----
-
-  /** The handler of a route this provider serves itself (not oidc-provider), or undefined. */
-  function ownRoute(method, pathname) {
-    if (pathname === ROUTES.userinfo && method === 'PATCH') return patchUserinfo;
-    if (pathname === '/settings') return settingsPage;
-    if (pathname === '/nhs-app') return nhsAppHandOff;
-    return undefined;
-  }
-
-  /** A userinfo error: bearer-token errors in `WWW-Authenticate` only, no body (EIS §3.6.2.2). */
-  function bearerError(res, status, error, description, scope) {
-    res.statusCode = status;
-    res.setHeader('WWW-Authenticate', bearerChallenge({ error, error_description: description, scope }));
-    res.setHeader('Cache-Control', 'no-store');
-    res.end();
-  }
-
-  /** Other userinfo errors: a JSON body (EIS §3.6.2.2, Table 12). */
-  function jsonError(res, status, error, description) {
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Cache-Control', 'no-store');
-    res.end(JSON.stringify({ error, error_description: description }));
-  }
-
-  /**
-   * EIS §3.6.3–3.6.4, UserInfo Update Request: `PATCH /userinfo` with a bearer access token and an
-   * `application/json` body `{ "client_user_metadata": "..." }` (Table 14: at most 1024 characters;
-   * `""` clears the value; `"auto"` makes NHS login generate a new one). Success is 204 with no body;
-   * errors as EIS §3.6.2.2. Never kinder than the EIS: the token must carry the `client_metadata`
-   * scope (DOCS scopes-and-claims: it "requests access to the End-User's client_user_metadata
-   * claim"), and any other member is an unsupported parameter (EIS Table 13 `invalid_request`).
-   */
-  async function patchUserinfo(req, res) {
-    // Like GET /userinfo here: a browser (cross-origin) call is refused (reference §0 point 9).
-    if (req.headers.origin !== undefined) {
-      bearerError(res, 400, 'invalid_request', `origin ${String(req.headers.origin).slice(0, 100)} not allowed`);
-      return;
-    }
-    // RFC 6750 §2.1; EIS §3.6.3: "MUST be sent as a Bearer Token using the Authorization header".
-    const match = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(req.headers.authorization ?? '');
-    const token = match ? await provider.AccessToken.find(match[1]) : undefined;
-    const grant = token?.grantId ? await provider.Grant.find(token.grantId) : undefined;
-    if (!token || !grant) {
-      bearerError(res, 401, 'invalid_token', 'invalid token provided');
-      return;
-    }
-    if (!String(token.scope ?? '').split(' ').includes('client_metadata')) {
-      bearerError(res, 403, 'insufficient_scope', 'the access token lacks the client_metadata scope', 'client_metadata');
-      return;
-    }
-    // EIS §3.6.3: "using the HTTP PATCH method and a Content-Type of 'application/json'".
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/json') {
-      jsonError(res, 400, 'invalid_request', 'the body must be application/json (EIS §3.6.3)');
-      return;
-    }
-    let body;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch (err) {
-      if (err.status === 413) {
-        jsonError(res, 413, 'invalid_request', 'the body is too large');
-        return;
-      }
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      jsonError(res, 400, 'invalid_request', 'the body must be a JSON object');
-      return;
-    }
-    const unknown = Object.keys(body).filter((k) => k !== 'client_user_metadata');
-    if (unknown.length) {
-      jsonError(res, 400, 'invalid_request', `unsupported parameter ${JSON.stringify(unknown[0]).slice(0, 60)} (EIS Table 14)`);
-      return;
-    }
-    const value = body.client_user_metadata;
-    if (value !== undefined && typeof value !== 'string') {
-      jsonError(res, 400, 'invalid_request', 'client_user_metadata must be a string');
-      return;
-    }
-    // Table 14: "The maximum length is 1024 characters" (counted in UTF-16 code units: never more).
-    if (typeof value === 'string' && value.length > CLIENT_USER_METADATA_MAX) {
-      jsonError(res, 400, 'invalid_request', `client_user_metadata is longer than ${CLIENT_USER_METADATA_MAX} characters`);
-      return;
-    }
-    const key = `${token.accountId}\n${token.clientId}`;
-    if (value === '') clientMetadata.delete(key); // Table 14: an empty string clears the value
-    else if (value === 'auto') clientMetadata.set(key, generatedMetadata(token.clientId));
-    else if (value !== undefined) clientMetadata.set(key, value);
-    res.statusCode = 204; // EIS §3.6.4: "an HTTP 204 response with no response body"
-    res.setHeader('Cache-Control', 'no-store');
-    res.end();
-  }
-
-  /**
-   * EIS Table 11.2: "a randomly-generated (by NHS login) number which has been encrypted using
-   * PKCS1_OAEP cipher with the RP's public key and then base64URL encoded".
-   */
-  function generatedMetadata(clientId) {
-    const jwk = registeredJwks.get(clientId).keys[0];
-    const key = createPublicKey({ key: jwk, format: 'jwk' });
-    const number = String(randomInt(0, 2 ** 47));
-    return publicEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(number)).toString('base64url');
-  }
-
-  /**
-   * The NHS login settings page ("Manage your NHS login"), reached from a service with an SSO link:
-   * `/settings?asserted_login_identity=<jwt>` (DOCS linking-to-settings: a one-time JWT, 60 s, no
-   * re-authentication). A missing, expired, replayed or badly signed assertion is refused with an
-   * error page (HTTP 400), as NHS login cannot tell who the user is without it.
-   */
-  async function settingsPage(req, res) {
-    if (req.method !== 'GET') {
-      res.setHeader('Allow', 'GET');
-      sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
-      return;
-    }
-    const params = new URL(req.url, issuer).searchParams;
-    const assertions = params.getAll('asserted_login_identity');
-    let accountId;
-    let problem;
-    if (assertions.length !== 1 || !assertions[0]) {
-      problem = 'asserted_login_identity rejected: missing (DOCS linking-to-settings: the link carries a one-time asserted_login_identity)';
-    } else {
-      try {
-        accountId = await verifyAssertedLoginIdentity(assertions[0]);
-      } catch (err) {
-        problem = err.error_description ?? err.message;
-      }
-    }
-    if (problem) {
-      log(redact(`settings page refused: ${problem}`));
-      sendHtml(res, 400, page('Sorry, there is a problem', `<div class="error" role="alert"><h1>Sorry, there is a problem</h1>
-<p id="settings-error">${escapeHtml(problem)}</p>
-<p>Go back to the service and use its link to your NHS login settings again.</p></div>`));
-      return;
-    }
-    const patient = patientHere(accountId);
-    sendHtml(res, 200, page('Manage your NHS login', `<h1>Manage your NHS login</h1>
-<p id="settings-patient">Signed in as ${escapeHtml(`${patient.givenName} ${patient.familyName}`)} (identity proofing level ${escapeHtml(patient.identityProofingLevel)}), without signing in again.</p>
-<ul>
-<li>Email address: ${escapeHtml(patient.email)}</li>
-<li>Mobile phone number: ${escapeHtml(patient.phoneNumber)}</li>
-</ul>
-<p>This local test provider does not change any settings.</p>`));
-  }
-
-  /**
-   * The NHS App hand-off (APPDOCS web-integration-step-by-step): the NHS App, where the patient is
-   * already signed in, opens a service at `<service url>?assertedLoginIdentity=<jwt>`, with a fresh
-   * one-time JWT (60 s) signed by the NHS App's client, whose `code` is the `jti` of the NHS App's
-   * own ID token. `GET /nhs-app?service=<url>` shows the simulated NHS App (pick a patient); with
-   * `&patient=p9|p5|p0` it answers 303 to the service. The service must be on the origin of a
-   * registered redirect URI (never an open redirect).
-   */
-  async function nhsAppHandOff(req, res) {
-    if (req.method !== 'GET') {
-      res.setHeader('Allow', 'GET');
-      sendHtml(res, 405, page('Method not allowed', '<h1>Method not allowed</h1>'));
-      return;
-    }
-    const params = new URL(req.url, issuer).searchParams;
-    const service = params.get('service') ?? '';
-    const origins = new Set(registrations.flatMap((c) => c.redirect_uris.map((u) => new URL(u).origin)));
-    let target;
-    try {
-      target = new URL(service);
-    } catch {}
-    if (!target || !origins.has(target.origin) || target.hash || target.searchParams.has('assertedLoginIdentity')) {
-      sendHtml(res, 400, page('Sorry, there is a problem', `<div class="error" role="alert"><h1>Sorry, there is a problem</h1>
-<p>service must be a URL on the origin of a registered redirect URI, without a fragment or assertedLoginIdentity.</p></div>`));
-      return;
-    }
-    const patient = params.has('patient') ? patientHere(params.get('patient')) : undefined;
-    if (!patient) {
-      const options = patientList.map((p) => `<div class="option">
-<input type="radio" id="patient-${p.id}" name="patient" value="${p.id}"${p.id === 'p9' ? ' checked' : ''}>
-<label for="patient-${p.id}">${escapeHtml(`Open as ${p.givenName} ${p.familyName} (${p.identityProofingLevel})`)}</label>
-</div>`).join('\n');
-      sendHtml(res, params.has('patient') ? 400 : 200, page('NHS App', `<h1>NHS App (simulated)</h1>
-<p>The patient is signed in to the NHS App. Choose one, and the NHS App opens the service with a one-time <code>assertedLoginIdentity</code>.</p>
-<form method="get" action="/nhs-app">
-<input type="hidden" name="service" value="${escapeHtml(target.href)}">
-<fieldset><legend>Patient signed in to the NHS App</legend>
-${options}
-</fieldset>
-<button type="submit" class="primary">Open the service</button>
-</form>`));
-      return;
-    }
-    // The NHS App's own sign-in: an ID token issued to the NHS App client, whose jti is the `code`.
-    const code = randomUUID();
-    prune(issuedIdTokens, (v) => v.exp);
-    issuedIdTokens.set(code, { accountId: patient.sub, clientId: NHS_APP_CLIENT_ID, exp: now() + TTL.IdToken });
-    // EIS Table 1; DOCS single-sign-on: iss = RP1's client_id, code, jti, iat, exp ≤ 60 s ahead.
-    const jwt = await new SignJWT({ code })
-      .setProtectedHeader({ alg: 'RS512', typ: 'JWT' })
-      .setIssuer(NHS_APP_CLIENT_ID)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime(now() + SSO_JWT_MAX_LIFETIME)
-      .sign(nhsAppSigningKey);
-    // APPDOCS: the parameter is always appended last.
-    target.searchParams.append('assertedLoginIdentity', jwt);
-    seeOther(res, target.href);
   }
 
   // --- Result --------------------------------------------------------------------------------------
