@@ -244,6 +244,11 @@ export interface NhsLoginOptions extends Partial<AuthorizationRequestOptions> {
   clockSkewSeconds?: number;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
+  /**
+   * The NHS login settings page for `settingsLink()`, when not the environment's (e.g. a local provider's
+   * `/settings`). Default `settingsUrl({ environment })`.
+   */
+  settingsUrl?: string;
 }
 
 export interface SignInResult {
@@ -311,6 +316,30 @@ export declare class NhsLogin {
    * session_changed (the edge's session is another patient's).
    */
   ssoAssertion(): Promise<{ assertedLoginIdentity: string; expiresIn?: number }>;
+  /**
+   * NHS App entry: when the page was opened with `?assertedLoginIdentity=<jwt>`, removes it from the address bar
+   * and starts a silent sign-in (`prompt: 'none'`, the JWT forwarded as `asserted_login_identity`). Resolves to the
+   * authorization URL, or null when the page was not opened so. Rejects with malformed_callback (the parameter twice).
+   */
+  handleNhsAppEntry(overrides?: Partial<AuthorizationRequestOptions> & { redirect?: boolean }, url?: string): Promise<string | null>;
+  /**
+   * Step-up in the same visit (e.g. P5 to P9): a new authorization request with `vtr` and a one-time
+   * `asserted_login_identity` from `{edgeUrl}/sso-assertion` (no second password; without one, the patient signs
+   * in again). Resolves to the authorization URL. Rejects with invalid_option (empty `vtr`) or any signIn code.
+   */
+  stepUp(vtr: readonly VectorOfTrust[], overrides?: Partial<AuthorizationRequestOptions> & { redirect?: boolean }): Promise<string>;
+  /**
+   * A link to "Manage your NHS login" that needs no second sign-in: the settings page with a one-time
+   * `asserted_login_identity` (60 s: make it when the patient chooses the link). Rejects with invalid_option,
+   * sso_unavailable or session_changed.
+   */
+  settingsLink(): Promise<string>;
+  /**
+   * Sets `client_user_metadata` at NHS login through `PATCH {edgeUrl}/userinfo` (EIS §3.6.3): at most 1024
+   * characters; `""` clears it, `"auto"` has NHS login generate one. Needs the `client_metadata` scope. Rejects with
+   * invalid_option, userinfo_failed (`.status`, `.error`) or refresh_failed.
+   */
+  setClientUserMetadata(value: string): Promise<void>;
   /**
    * Restores the signed-in state after a reload: `{edgeUrl}/session` (the claims as the edge validated them at
    * sign-in, `vot`, deadlines), then `{edgeUrl}/refresh`. Resolves to null when there is no session. Rejects

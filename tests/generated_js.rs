@@ -48,6 +48,17 @@ fn render_js() -> String {
         list.join(", ")
     ));
     out.push_str(
+        "/** The vectors NHS login assumes when a request has no `vtr` (EIS Table 1). */\n",
+    );
+    let defaults: Vec<String> = nhs_login_client::vot::DEFAULT_VTR
+        .iter()
+        .map(|v| js_string(v))
+        .collect();
+    out.push_str(&format!(
+        "export const DEFAULT_VTR = {FREEZE}([{}]);\n\n",
+        defaults.join(", ")
+    ));
+    out.push_str(
         "/** The scopes NHS login defines (EIS Table 2; NHS login docs: scopes and claims). */\n",
     );
     let scopes: Vec<String> = SCOPES.iter().map(|v| js_string(v)).collect();

@@ -7,7 +7,7 @@
 //   node --test www/e2e.test.js
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { deadPort } from '../pkg/test/upstream.js';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -15,7 +15,7 @@ import { startDemo } from './serve.mjs';
 import { patientList } from '../tests/provider/patients.mjs';
 
 const SHOTS = fileURLToPath(new URL('../target/demo-screenshots/', import.meta.url));
-let demo, downDemo, upliftDemo, shortTokenDemo, browser;
+let demo, downDemo, upliftDemo, shortTokenDemo, journeyDemo, browser;
 const contexts = [];
 
 before(async () => {
@@ -34,6 +34,7 @@ after(async () => {
   await downDemo?.close();
   await upliftDemo?.close();
   await shortTokenDemo?.close();
+  await journeyDemo?.close();
 });
 
 /** A fresh browser (no cookies, no sessionStorage) with checks on what the page does. */
@@ -98,6 +99,16 @@ async function submit(page, name) {
 const UPLIFT_HEADING = 'Prove who you are to continue';
 
 /**
+ * NHS login testing scenarios: "the correct scopes are presented on consent screen". The provider's
+ * consent page lists each scope asked for (with its code); `scopes` are the demo's, after openid.
+ */
+async function assertConsentScopes(page, scopes) {
+  assert.match(await text(page, 'h1'), /^Share your NHS login information with /);
+  const listed = await page.locator('main li code').allInnerTexts();
+  assert.deepEqual(listed, ['openid', ...scopes]);
+}
+
+/**
  * The provider's pages: pick the patient; the uplift page (only with `uplift: true`, and then it
  * must be shown); then consent (when asked) with allow or deny.
  */
@@ -157,12 +168,19 @@ async function claim(page, id) {
   };
 }
 
-async function expectError(page, kind, heading) {
+async function expectError(page, kind, heading, { nhsApp = false } = {}) {
   assert.equal(await page.evaluate(() => document.body.dataset.page), 'error');
   assert.equal(await page.getByTestId('error-page').getAttribute('data-error-kind'), kind);
   assert.equal(await text(page, 'h1'), heading);
-  assert.equal((await page.getByTestId('start-again').innerText()).trim(), 'Start again');
-  assert.equal(await page.getByTestId('start-again').getAttribute('href'), '/');
+  if (nhsApp) {
+    // From the NHS App: the way back to it, never an interactive sign-in inside it (APPDOCS).
+    assert.equal(await page.getByTestId('start-again').count(), 0);
+    assert.equal((await page.getByTestId('back-to-nhs-app').innerText()).trim(), 'Go back to the NHS App');
+    assert.match(await page.getByTestId('back-to-nhs-app').getAttribute('href'), /\/nhs-app\?service=/);
+  } else {
+    assert.equal((await page.getByTestId('start-again').innerText()).trim(), 'Start again');
+    assert.equal(await page.getByTestId('start-again').getAttribute('href'), '/');
+  }
   assert.match(await page.title(), /^Error: /);
 }
 
@@ -182,10 +200,29 @@ test('start page: an NHS.UK service page, with every asset served locally', asyn
   // NHS.UK frontend's CSS is applied: NHS blue header and NHS login button, Arial in place of Frutiger.
   const style = await page.evaluate(() => {
     const cs = (s) => getComputedStyle(document.querySelector(s));
-    return { header: cs('.nhsuk-header').backgroundColor, button: cs('#nhs-login-button').backgroundColor, font: cs('body').fontFamily };
+    const b = document.querySelector('#nhs-login-button');
+    return {
+      header: cs('.nhsuk-header').backgroundColor,
+      button: cs('#nhs-login-button').backgroundColor,
+      buttonText: cs('#nhs-login-button').color,
+      shadow: cs('#nhs-login-button').boxShadow,
+      logosInButton: b.querySelectorAll('svg, img').length,
+      logosOnPage: document.querySelectorAll('svg[aria-label="NHS"], img[alt="NHS"]').length,
+      font: cs('body').fontFamily,
+    };
   });
   assert.equal(style.header, 'rgb(0, 94, 184)');
+  // NHS login's button guidance (NHS Design System services): NHS blue, white text, its dark blue shadow,
+  // and no NHS logo on the button: there is one NHS logo on a screen, in the header.
   assert.equal(style.button, 'rgb(0, 94, 184)');
+  assert.equal(style.buttonText, 'rgb(255, 255, 255)');
+  assert.match(style.shadow, /rgb\(0, 48, 135\)/);
+  assert.equal(style.logosInButton, 0);
+  assert.equal(style.logosOnPage, 1);
+  // The content NHS login suggests around the button.
+  const intro = await text(page, '#app');
+  assert.match(intro, /NHS login allows you to access your health and care websites and apps with one set of login details\./);
+  assert.match(intro, /We will check if you have an NHS login\. If not, you can set one up\./);
   assert.match(style.font, /arial/i);
   noProblems(page);
 });
@@ -207,6 +244,17 @@ test('consent refused: NHS login no-consent page', async () => {
   await ready(page);
   assert.equal(await text(page, 'h1'), 'Use NHS login to access this service');
   noProblems(page);
+
+  // NHS login testing scenarios: the same for a P5 and a P0 service (patients at those levels).
+  for (const level of ['P5', 'P0']) {
+    const other = await newPage();
+    await openStart(other);
+    await continueToNhsLogin(other, { level, scopes: ['email'] });
+    await atProvider(other, { patient: level, consent: 'deny', beforeCallback: () => assertConsentScopes(other, ['email']) });
+    await expectError(other, 'consent-not-given', 'You have not shared your NHS login information');
+    assert.match(await text(other, '#app'), /You chose not to share your NHS login information with NHS login demo service\./, level);
+    noProblems(other);
+  }
 });
 
 test('P9: sign in, claims, userinfo, refresh; the callback URL cannot be replayed', async () => {
@@ -477,7 +525,7 @@ test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one send
   await other.waitForURL((u) => u.pathname === '/callback');
   await ready(other);
   await shot(other, '11-error-sso');
-  await expectError(other, 'sso-login-required', 'You need to sign in again');
+  await expectError(other, 'sso-login-required', 'You need to sign in again', { nhsApp: true });
   assert.match(await text(other, '#error-next'), /Go back to the NHS App and sign in again/);
   assert.equal(other.interactions, 0, 'never an interactive sign-in for a jump-off');
   noProblems(other);
@@ -512,6 +560,13 @@ test('session rules: signed out after 30 minutes idle, and 12 hours after sign-i
   const authorize = page.waitForRequest((r) => new URL(r.url()).searchParams.has('client_id'));
   await page.getByRole('button', { name: 'Continue to NHS login' }).click();
   assert.equal(new URL((await authorize).url()).searchParams.get('prompt'), 'login');
+  // NHS login asks again although its own session is still there (prompt=login), and the patient is back.
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
+  assert.equal(await text(page, 'h1'), 'Choose a test patient');
+  await page.clock.resume();
+  await atProvider(page, { patient: 'P9' });
+  assert.equal(await page.evaluate(() => document.body.dataset.page), 'account');
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
 
   const again = await newPage();
   await signIn(again, { level: 'P9' });
@@ -574,4 +629,279 @@ test('token endpoint down, and a scope the client may not ask for', async () => 
   await expectError(scoped, 'invalid-scope', 'Sorry, there is a problem with the service');
   assert.match(await details(scoped), /"error": "invalid_scope"/);
   noProblems(scoped);
+});
+
+// ---- issue 12: the journeys NHS login checks before go-live ------------------------------------
+// NHS login docs: testing scenarios (P0, P5, P9). tests/CONFORMANCE.md lists each scenario with the
+// test that proves it.
+
+/** A demo of its own for the NHS App and step-up journeys (a step-up raises a patient for the provider's life). */
+async function theJourneyDemo() {
+  journeyDemo ??= await startDemo({ port: 0, providerPort: 0, quiet: true, build: false });
+  return journeyDemo;
+}
+
+/** On a provider page: it must not be the login page (no second sign-in). */
+async function assertNoLoginPage(page) {
+  assert.equal(await page.getByRole('heading', { name: 'Choose a test patient' }).count(), 0, 'no login page');
+}
+
+test('NHS App entry: the NHS App opens the service, one call signs in silently; refused consent gets the NHS App no-consent screen and a way back', async () => {
+  const d = await theJourneyDemo();
+  const page = await newPage();
+  const authorizes = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && new URL(r.url()).pathname === '/authorize') authorizes.push(new URL(r.url()));
+  });
+  const nhsApp = `${d.provider.endpoints.nhsApp}?service=${encodeURIComponent(`${d.url}/`)}`;
+  await page.goto(nhsApp);
+  await page.getByLabel('Open as Alice Pennington (P9)').check();
+  await page.getByRole('button', { name: 'Open the service' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
+  // Forwarded as asserted_login_identity with prompt=none; the patient is not asked to sign in.
+  const first = authorizes.at(-1);
+  assert.equal(first.searchParams.get('prompt'), 'none');
+  assert.match(first.searchParams.get('asserted_login_identity'), /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+  await assertNoLoginPage(page);
+  // NHS login's consent page (first visit of this patient to this service): refuse.
+  await page.getByRole('button', { name: 'I do not want to use my NHS login' }).click();
+  await page.waitForURL((u) => u.pathname === '/callback');
+  await ready(page);
+  await shot(page, '20-error-nhs-app-no-consent');
+  await expectError(page, 'nhs-app-no-consent', 'You cannot continue without sharing your information', { nhsApp: true });
+  const body = await text(page, '#app');
+  assert.match(body, /The service provider needs your NHS login information to match you to your record\./);
+  assert.match(body, /Close this tab to go back to NHS App\./);
+  noProblems(page);
+
+  // The way back to the NHS App, which opens the service again with a fresh one-time assertion.
+  await page.getByTestId('back-to-nhs-app').click();
+  await page.waitForURL((u) => u.pathname === '/nhs-app');
+  await page.getByRole('button', { name: 'Open the service' }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
+  await assertNoLoginPage(page);
+  assert.notEqual(authorizes.at(-1).searchParams.get('asserted_login_identity'), first.searchParams.get('asserted_login_identity'));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((u) => u.pathname === '/callback');
+  await ready(page);
+  await shot(page, '21-claims-nhs-app-entry');
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.equal(await text(page, '#signed-in-name'), 'Alice Pennington');
+  noProblems(page);
+
+  // The one-time JWT left the address bar and the history: back from NHS login is the plain start page.
+  const back = await newPage();
+  await back.goto(nhsApp);
+  await back.getByRole('button', { name: 'Open the service' }).click();
+  await back.waitForURL((u) => u.pathname === '/callback'); // consent was given above: silent all the way
+  await ready(back);
+  await back.goBack();
+  await back.waitForURL((u) => u.origin === d.url && u.pathname === '/');
+  assert.equal(new URL(back.url()).search, '', 'no assertedLoginIdentity in the history entry');
+
+  // NHS App user agent: an sso_login_required also offers only the way back (isNhsApp()).
+  const context = await browser.newContext({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Chrome/130 Mobile nhsapp-android/2.41.0' });
+  contexts.push(context);
+  const inApp = await context.newPage();
+  await inApp.goto(`${d.url}/`);
+  await ready(inApp);
+  await inApp.evaluate(() => window.__demo.signIn({ prompt: 'none' }));
+  await inApp.waitForURL((u) => u.pathname === '/callback');
+  await ready(inApp);
+  await expectError(inApp, 'sso-login-required', 'You need to sign in again', { nhsApp: true });
+});
+
+test('NHS login testing scenario "Confirm access to NHS login settings page": P0, P5 and P9, no second sign-in', async () => {
+  for (const level of ['P0', 'P5', 'P9']) {
+    const page = await newPage();
+    await signIn(page, { level, patient: level, scopes: ['email'] });
+    const shown = page.interactions;
+    const settings = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/settings');
+    await page.getByRole('link', { name: 'Manage your NHS login' }).click();
+    const link = new URL((await settings).url());
+    assert.equal(link.origin, demo.issuer, 'the NHS login settings host');
+    assert.match(link.searchParams.get('asserted_login_identity'), /^eyJ/);
+    await page.waitForURL((u) => u.pathname === '/settings');
+    assert.equal(await text(page, 'h1'), 'Manage your NHS login');
+    const name = { P0: 'Chloe Duarte', P5: 'Bilal Okafor', P9: 'Alice Pennington' }[level];
+    assert.match(await text(page, '#settings-patient'), new RegExp(`Signed in as ${name} \\(identity proofing level ${level}\\), without signing in again`));
+    assert.equal(page.interactions, shown, `${level}: no NHS login page on the way`);
+    if (level === 'P9') {
+      await shot(page, '22-nhs-login-settings');
+      // The link is one-time: opened again, NHS login refuses it.
+      const again = await newPage();
+      const res = await again.goto(link.href);
+      assert.equal(res.status(), 400);
+      assert.match(await text(again, '#settings-error'), /already used/);
+    }
+    noProblems(page);
+  }
+});
+
+test('step-up P5 → P9 in the same visit: stepUp() with an asserted_login_identity, straight to proving identity, no second password', async () => {
+  const d = await theJourneyDemo();
+  const page = await newPage();
+  await signIn(page, { level: 'P5', patient: 'P5', scopes: ['profile'], base: d.url });
+  assert.equal(await text(page, '#claim-vot'), 'P5.Cp.Cd');
+  const sub = await text(page, '#claim-sub');
+  const tokenBodies = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/auth/token') tokenBodies.push(JSON.parse(r.postData()));
+  });
+  const authorize = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/authorize');
+  await page.getByTestId('step-up').click();
+  const u = new URL((await authorize).url());
+  assert.equal(u.searchParams.get('vtr'), '["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]');
+  assert.ok(u.searchParams.get('asserted_login_identity'));
+  await page.waitForURL((x) => x.pathname.startsWith('/interaction/'));
+  await assertNoLoginPage(page);
+  assert.equal(await text(page, 'h1'), UPLIFT_HEADING);
+  await shot(page, '23-step-up-uplift');
+  await submit(page, 'Continue');
+  if (new URL(page.url()).pathname !== '/callback') await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((x) => x.pathname === '/callback');
+  await ready(page);
+  assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+  assert.equal(await text(page, '#claim-identity-level'), 'High (P9)');
+  assert.equal(await text(page, '#claim-sub'), sub, 'the same patient');
+  assert.equal(await page.getByTestId('step-up').count(), 0, 'nothing left to step up to');
+  // The edge held vot to the step-up's vectors, sent with the code.
+  assert.deepEqual(tokenBodies.at(-1).vtr, ['P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm']);
+  noProblems(page);
+});
+
+test('client_user_metadata: set, generated by NHS login and cleared from the account page (PATCH userinfo, EIS §3.6.3)', async () => {
+  const page = await newPage();
+  await signIn(page, { level: 'P9', scopes: ['profile', 'client_metadata'] });
+  const patches = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/auth/userinfo' && r.request().method() === 'PATCH') patches.push(r.status());
+  });
+  const save = async (value) => {
+    await page.locator('#metadata-value').fill(value);
+    await page.getByTestId('save-metadata').click();
+    await page.getByTestId('metadata-result').waitFor();
+    const shown = await text(page, '#client-user-metadata');
+    await page.evaluate(() => { document.getElementById('metadata-output').textContent = ''; });
+    return shown;
+  };
+  assert.equal(await save('case-42'), 'case-42');
+  const generated = await save('auto');
+  assert.match(generated, /^[A-Za-z0-9_-]{300,}$/, 'NHS login made one (encrypted to the client key, base64url)');
+  assert.equal(await save(''), 'None');
+  assert.deepEqual(patches, [204, 204, 204]);
+  noProblems(page);
+});
+
+test('scopes: every NHS login scope is offered; profile with basic_demographics is refused before NHS login', async () => {
+  const page = await newPage();
+  await openStart(page);
+  const offered = await page.locator('input[name="scope"]').evaluateAll((xs) => xs.map((x) => x.value));
+  const { SCOPES } = await import('nhs-login-client');
+  assert.deepEqual(offered, SCOPES.filter((s) => s !== 'openid'));
+  await page.locator('#scope-profile').check();
+  await page.locator('#scope-basic_demographics').check();
+  await page.getByRole('button', { name: 'Continue to NHS login' }).click();
+  await page.waitForFunction(() => document.body.dataset.page === 'error' && window.__demoReady === true);
+  assert.equal(new URL(page.url()).origin, demo.url, 'never sent to NHS login');
+  assert.match(await details(page), /"code": "invalid_option"/);
+  noProblems(page);
+});
+
+test('NHS login testing scenario "the VoT in the request matches the VoT in the response": a vot outside the request is refused', async () => {
+  const page = await newPage();
+  // The code exchange is sent with vectors the P5 patient cannot have met: the edge refuses the vot.
+  await page.route('**/auth/token', async (route) => {
+    const body = JSON.parse(route.request().postData());
+    await route.continue({ postData: JSON.stringify({ ...body, vtr: ['P9.Cp.Cd'] }) });
+  });
+  await signIn(page, { level: 'P5', patient: 'P5', scopes: ['profile'] });
+  await expectError(page, 'service-unavailable', 'Sorry, NHS login is not available right now');
+  assert.match(await details(page), /vot_not_satisfied/);
+  noProblems(page);
+});
+
+test('NHS login testing scenario "user verified at a higher level successfully redirected to a lower-level service": P5 and P9 in a P0 service', async () => {
+  for (const patient of ['P5', 'P9']) {
+    const page = await newPage();
+    await signIn(page, { level: 'P0', patient, scopes: ['email'] });
+    assert.equal(await text(page, '#claim-vot'), 'P0.Cp', patient);
+    noProblems(page);
+  }
+});
+
+test('NHS login testing scenario "registration at the level": a new patient registers at P0, P5 and P9 and comes back signed in', async () => {
+  const d = await theJourneyDemo();
+  for (const level of ['P0', 'P5', 'P9']) {
+    const page = await newPage();
+    await openStart(page, d.url);
+    await continueToNhsLogin(page, { level, scopes: ['profile', 'email'] });
+    await page.getByLabel('Create an NHS login (register a new patient)').check();
+    await submit(page, 'Continue');
+    // Registration at P5 or P9 proves the new patient's identity to that level.
+    const proving = (await page.getByRole('heading', { name: UPLIFT_HEADING }).count()) > 0;
+    assert.equal(proving, level !== 'P0', level);
+    if (proving) await submit(page, 'Continue');
+    await assertConsentScopes(page, ['profile', 'email']); // consent: a new patient
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((u) => u.pathname === '/callback');
+    await ready(page);
+    assert.equal(await text(page, '#claim-vot'), LEVELS_VTR[level][0], level);
+    assert.equal(await text(page, '#claim-identity-level'), LEVEL_LABEL[level], level);
+    assert.match(await text(page, '#claim-email'), /^robin\.newcombe\.\d+@example\.org/);
+    if (level === 'P9') await shot(page, '24-claims-registered-p9');
+    noProblems(page);
+  }
+});
+
+const LEVELS_VTR = { P0: ['P0.Cp'], P5: ['P5.Cp.Cd', 'P5.Cp.Ck', 'P5.Cm'], P9: ['P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm'] };
+
+// ---- accessibility: axe-core (npm, a devDependency) injected into every demo page -------------
+
+const AXE = readFile(fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now: [] or their rule ids and targets. */
+async function axeProblems(page) {
+  await page.addScriptTag({ content: await AXE });
+  const { violations, passes } = await page.evaluate(async () => {
+    const r = await window.axe.run(document);
+    return { violations: r.violations, passes: r.passes.length };
+  });
+  assert.ok(passes > 10, `axe-core ran its rules (${passes} passed)`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('accessibility: every demo page has no serious or critical axe-core violations', async () => {
+  // The page's CSP allows 'self' scripts only: this test's context lets Playwright add axe-core.
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, bypassCSP: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const scanned = {};
+  const scan = async (name) => {
+    await ready(page);
+    scanned[name] = await axeProblems(page);
+  };
+  await page.goto(`${demo.url}/`);
+  await scan('start');
+  await page.goto(`${demo.url}/no-such-page`);
+  await scan('not found');
+  await page.goto(`${demo.url}/callback?code=c&state=not-a-state`);
+  await scan('error (sign-in link used)');
+  await page.goto(`${demo.url}/`);
+  await ready(page);
+  await continueToNhsLogin(page, { level: 'P9', scopes: ['profile', 'email', 'client_metadata'] });
+  await atProvider(page, { patient: 'P9' });
+  await scan('account');
+  await page.getByTestId('get-userinfo').click();
+  await page.getByTestId('userinfo-result').waitFor();
+  scanned['account with userinfo'] = await axeProblems(page);
+  // The NHS App variant of the error page (with its way back), from an entry NHS login refuses.
+  const nhsApp = await context.newPage();
+  await nhsApp.goto(`${demo.url}/?assertedLoginIdentity=eyJhbGciOiJSUzUxMiJ9.eyJpc3MiOiJkZW1vLWNsaWVudCJ9.c2lnbmF0dXJl`);
+  await nhsApp.waitForURL((u) => u.pathname === '/callback');
+  await ready(nhsApp);
+  assert.equal(await nhsApp.getByTestId('back-to-nhs-app').count(), 1);
+  scanned['error (from the NHS App)'] = await axeProblems(nhsApp);
+  assert.deepEqual(scanned, Object.fromEntries(Object.keys(scanned).map((k) => [k, []])));
+  assert.equal(Object.keys(scanned).length, 6);
 });

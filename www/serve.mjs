@@ -312,6 +312,10 @@ export async function startDemo(o = {}) {
       authorizationEndpoint: op.endpoints.authorization,
       redirectUri,
       edgeUrl: '/auth',
+      // The local provider's "Manage your NHS login" page (NHS login: settings.<env>.signin.nhs.uk), and its
+      // simulated NHS App, which opens this service with a one-time assertedLoginIdentity.
+      settingsUrl: op.endpoints.settings,
+      nhsAppUrl: `${op.endpoints.nhsApp}?service=${encodeURIComponent(`${origin}/`)}`,
       idleSeconds: o.idleSeconds ?? IDLE_SECONDS,
       maxSeconds: o.maxSeconds ?? MAX_SECONDS,
     };

@@ -37,7 +37,7 @@ export function admit(method, origin, route, allowedOrigins) {
   }
   const handler = Object.hasOwn(route, method) ? route[method] : undefined;
   if (!handler) throw new HttpError(405, 'method_not_allowed', `use ${Object.keys(route).join(' or ')}`, { allow: Object.keys(route).join(', ') });
-  if (method === 'POST' && origin === null) throw new HttpError(403, 'forbidden_origin', 'POST requests need an Origin header');
+  if ((method === 'POST' || method === 'PATCH') && origin === null) throw new HttpError(403, 'forbidden_origin', `${method} requests need an Origin header`);
   return { handler };
 }
 

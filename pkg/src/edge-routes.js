@@ -1,5 +1,5 @@
 // The edge handler's routes, each a `(Request) => Promise<Response>`:
-// POST /token, POST /refresh, GET /userinfo, POST /sso-assertion,
+// POST /token, POST /refresh, GET and PATCH /userinfo, POST /sso-assertion,
 // GET /session, POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
 import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
@@ -7,6 +7,7 @@ import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
 import { createRateLimiter } from './edge-ratelimit.js';
+import { DEFAULT_VTR } from './generated.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
 const SSO_MAX_ID_TOKEN_AGE = 60 * 60; // seconds (EIS Table 18: ID token lifetime)
@@ -48,6 +49,44 @@ export function field(body, name, re) {
  * @returns {object}
  */
 export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+
+/**
+ * The vectors of one /token request (`vtr` in its body, e.g. a step-up to P9):
+ * undefined when absent (the configured vectors apply); otherwise each vector
+ * must be one the handler is configured with, so a page can narrow what `vot`
+ * may be, never widen it.
+ * @param {unknown} value the body's `vtr`
+ * @param {readonly string[]} configured the option `vtr`, or NHS login's default (EIS Table 1)
+ * @returns {string[] | undefined}
+ * @throws {HttpError} 400 invalid_request
+ */
+export function requestVtr(value, configured) {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.length || value.length > configured.length || value.some((v) => typeof v !== 'string' || !configured.includes(v))) {
+    throw new HttpError(400, 'invalid_request', '`vtr` must be a non-empty array of vectors this handler is configured with (option `vtr`)');
+  }
+  return [...new Set(value)];
+}
+
+/** EIS §3.6.3 Table 14: `client_user_metadata` is at most 1024 characters. */
+export const CLIENT_USER_METADATA_MAX = 1024;
+
+/**
+ * The body of a userinfo update (EIS §3.6.3): exactly `{ client_user_metadata }`,
+ * a string of at most 1024 characters (`""` clears it, `"auto"` has NHS login
+ * generate a new one).
+ * @param {Record<string, unknown>} body
+ * @returns {string}
+ * @throws {HttpError} 400 invalid_request
+ */
+export function clientUserMetadata(body) {
+  const extra = Object.keys(body).find((k) => k !== 'client_user_metadata');
+  if (extra !== undefined) throw new HttpError(400, 'invalid_request', 'the body may only have `client_user_metadata` (EIS §3.6.3)');
+  const v = body.client_user_metadata;
+  if (typeof v !== 'string') throw new HttpError(400, 'invalid_request', '`client_user_metadata` must be a string');
+  if (v.length > CLIENT_USER_METADATA_MAX) throw new HttpError(400, 'invalid_request', `\`client_user_metadata\` is longer than ${CLIENT_USER_METADATA_MAX} characters (EIS §3.6.3)`);
+  return v;
+}
 
 // The nonce belonged to one sign-in; the page that resumes has no use for it.
 const withoutNonce = ({ nonce, ...claims }) => claims;
@@ -98,6 +137,8 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     // The nonce the SPA sent: checked here too (OIDC Core 3.1.3.7 (11)). Only
     // with `requireNonce: false` may a SPA that checks it itself leave it out.
     const nonce = requireNonce || body.nonce != null ? field(body, 'nonce') : undefined;
+    // The vectors this sign-in asked for (a step-up asks for more): `vot` must satisfy one of them.
+    const wanted = requestVtr(body.vtr, vtr ?? DEFAULT_VTR);
 
     await documents.checkIssuer();
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
@@ -108,7 +149,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     let claims;
     try {
       let warnings;
-      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId, jwks: documents.remoteJwks, vtr, clockSkewSeconds, nonce, insecureSkipNonceCheck: nonce === undefined }));
+      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId, jwks: documents.remoteJwks, vtr: wanted ?? vtr, clockSkewSeconds, nonce, insecureSkipNonceCheck: nonce === undefined }));
       // A profile claim of an unexpected type was left out: the operator hears of it.
       for (const w of warnings) log({ event: 'claim_warning', claim: w.claim.slice(0, 64), message: w.message });
     } catch (e) {
@@ -155,22 +196,29 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     return jsonResponse(200, { ...pick(t, ['access_token', 'token_type', 'expires_in', 'scope']), sub: s.sub }, { 'set-cookie': sealed });
   }
 
-  async function userinfo(request) {
-    const auth = request.headers.get('authorization') || '';
-    const m = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(auth);
+  // The access token of an `Authorization: Bearer` header (RFC 6750 §2.1), or a 401.
+  function bearerToken(request) {
+    const m = /^Bearer ([\x21-\x7e]{1,8192})$/.exec(request.headers.get('authorization') || '');
     if (!m) throw new HttpError(401, 'invalid_token', 'send the access token as `Authorization: Bearer ...`', { 'www-authenticate': 'Bearer' });
-    const s = await cookie.open(request.headers.get('cookie'));
-    const r = await upstream(endpoints.userinfo, { headers: { authorization: `Bearer ${m[1]}`, accept: 'application/json' } }, 'userinfo');
-    // EIS §3.6.2.2, RFC 6750 §3.1: an expired or invalid access token is a 401
-    // with the error in WWW-Authenticate and no body. The SPA refreshes and
-    // retries: it is passed through as such, never as a 502.
-    if (r.status === 401) {
-      const c = bearerChallenge(r.headers);
-      log({ event: 'upstream_error', what: 'userinfo', status: 401, error: c.error ?? 'invalid_token' });
-      throw new HttpError(401, c.error ?? 'invalid_token', c.description ?? 'the access token is expired or invalid: refresh it and try again', {
-        'www-authenticate': c.header ?? 'Bearer error="invalid_token"',
-      });
-    }
+    return m[1];
+  }
+
+  // EIS §3.6.2.2, RFC 6750 §3.1: an expired or invalid access token is a 401
+  // with the error in WWW-Authenticate and no body. The SPA refreshes and
+  // retries: it is passed through as such, never as a 502.
+  function throwIfBearerError(r, what) {
+    if (r.status !== 401) return;
+    const c = bearerChallenge(r.headers);
+    log({ event: 'upstream_error', what, status: 401, error: c.error ?? 'invalid_token' });
+    throw new HttpError(401, c.error ?? 'invalid_token', c.description ?? 'the access token is expired or invalid: refresh it and try again', {
+      'www-authenticate': c.header ?? 'Bearer error="invalid_token"',
+    });
+  }
+
+  // GET userinfo, its `sub` checked against the session's and its claims normalised.
+  async function readUserinfo(token, s) {
+    const r = await upstream(endpoints.userinfo, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, 'userinfo');
+    throwIfBearerError(r, 'userinfo');
     if (r.status !== 200) throw passThroughError(r, 'userinfo', log);
     // EIS §3.6.2 / OIDC Core 5.3.2: the userinfo sub MUST equal the ID token's
     // (checked in the core, which also normalises the profile claims).
@@ -185,8 +233,35 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       log({ event: 'userinfo_sub_mismatch' });
       throw new HttpError(502, 'invalid_userinfo', `NHS login's userinfo answer was refused: ${e.message}`);
     }
+    return info;
+  }
+
+  async function userinfo(request) {
+    const token = bearerToken(request);
+    const s = await cookie.open(request.headers.get('cookie'));
+    const info = await readUserinfo(token, s);
     // A use of the session: its idle window starts again.
     return jsonResponse(200, info, { 'set-cookie': await cookie.seal(s) });
+  }
+
+  // PATCH /userinfo (EIS §3.6.3–3.6.4): `{ client_user_metadata }` relayed to
+  // NHS login with the bearer token, answered 204. The token must be the
+  // session patient's: userinfo is read first and its `sub` compared with the
+  // session's (EIS §3.6.2), so a page cannot change another patient's value.
+  async function updateUserinfo(request) {
+    const token = bearerToken(request);
+    const s = await cookie.open(request.headers.get('cookie'));
+    const value = clientUserMetadata(await jsonBody(request));
+    await readUserinfo(token, s);
+    const r = await upstream(
+      endpoints.userinfo,
+      { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ client_user_metadata: value }) },
+      'userinfo update',
+    );
+    throwIfBearerError(r, 'userinfo update');
+    // EIS §3.6.4: "an HTTP 204 response with no response body".
+    if (r.status !== 204) throw passThroughError(r, 'userinfo update', log);
+    return new Response(null, { status: 204, headers: { 'cache-control': 'no-store', 'set-cookie': await cookie.seal(s) } });
   }
 
   async function ssoAssertion(request) {
@@ -238,7 +313,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     '/sign-out': { POST: signOut },
     '/session': { GET: session },
     '/refresh': { POST: refresh },
-    '/userinfo': { GET: userinfo },
+    '/userinfo': { GET: userinfo, PATCH: updateUserinfo },
     '/sso-assertion': { POST: ssoAssertion },
     '/jwks': { GET: async () => jsonResponse(200, (await documents.jwks.get()).json) },
     '/.well-known/openid-configuration': {

@@ -17,6 +17,9 @@ export const SETTINGS_URLS = /* @__PURE__ */ Object.freeze({
 /** The 12 vectors of trust NHS login defines (EIS Table 21). */
 export const VECTORS = /* @__PURE__ */ Object.freeze(["P0.Cp", "P0.Cp.Cd", "P0.Cp.Ck", "P0.Cm", "P5.Cp", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm", "P9.Cp", "P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm"]);
 
+/** The vectors NHS login assumes when a request has no `vtr` (EIS Table 1). */
+export const DEFAULT_VTR = /* @__PURE__ */ Object.freeze(["P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm"]);
+
 /** The scopes NHS login defines (EIS Table 2; NHS login docs: scopes and claims). */
 export const SCOPES = /* @__PURE__ */ Object.freeze(["openid", "profile", "basic_demographics", "profile_extended", "email", "phone", "landline", "gp_registration_details", "gp_integration_credentials", "client_metadata", "nhs_app_credentials"]);
 

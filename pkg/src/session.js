@@ -5,7 +5,7 @@
 // in flight; handleRedirect() takes the entry back exactly once, refuses it
 // after ten minutes, and removes code/state from the address bar. Tokens are
 // never stored by this class, and nothing is ever written to localStorage.
-import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, NhsLoginError } from './core.js';
+import { createAuthorizationRequest, parseCallback, checkIdToken, createRemoteJwks, settingsUrl, NhsLoginError } from './core.js';
 import { MESSAGE_TRANSACTION_EXPIRED, MESSAGE_SESSION_CHANGED } from './generated.js';
 import { withTabLock } from './tab-lock.js';
 
@@ -117,7 +117,8 @@ export class NhsLogin {
     const res = await this.edgeCall('token_exchange_failed', `${base}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce }),
+      // `vtr`: the edge holds `vot` to this request's vectors (a step-up asks for more than the first sign-in).
+      body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce, ...(Array.isArray(r.vtr) ? { vtr: r.vtr } : {}) }),
     });
     const body = res.body;
     if (!res.ok || typeof body.id_token !== 'string') {
@@ -207,6 +208,96 @@ export class NhsLogin {
     if (!res.ok || typeof res.body.asserted_login_identity !== 'string') throw edgeError('sso_unavailable', res, 'asking for a single sign-on assertion');
     this.checkSub(res.body.sub);
     return { assertedLoginIdentity: res.body.asserted_login_identity, expiresIn: res.body.expires_in };
+  }
+
+  /**
+   * NHS App entry (NHS App web integration): when the page was opened with
+   * `?assertedLoginIdentity=<jwt>`, removes it from the address bar (it is
+   * one-time) and starts a silent sign-in: signIn() with `prompt: 'none'` and
+   * the JWT forwarded as `asserted_login_identity` (NHS login validates it).
+   * `overrides` go to signIn() (scope, vtr, `redirect: false`...). Resolves
+   * to the authorization URL, or null when the page was not opened so.
+   * Rejects with malformed_callback when the parameter appears twice.
+   */
+  async handleNhsAppEntry(overrides = {}, url = globalThis.location?.href) {
+    const u = new URL(url);
+    const values = u.searchParams.getAll('assertedLoginIdentity');
+    if (!values.length) return null;
+    u.searchParams.delete('assertedLoginIdentity');
+    globalThis.history?.replaceState(globalThis.history.state, '', u.pathname + u.search + u.hash);
+    if (values.length !== 1 || !values[0]) throw new NhsLoginError('malformed_callback', 'assertedLoginIdentity must appear once, with a value', { field: 'assertedLoginIdentity' });
+    return this.signIn({ ...overrides, prompt: 'none', assertedLoginIdentity: values[0] });
+  }
+
+  /**
+   * Step-up in the same visit (NHS login docs: step-up P5 to P9): a new
+   * authorization request with the higher vectors (e.g. ['P9.Cp.Cd']) and a
+   * one-time `asserted_login_identity` from {edgeUrl}/sso-assertion, so the
+   * patient proves their identity without a second password. Without an
+   * assertion (the session's ID token is older than 60 minutes, or there is
+   * no session) the patient signs in again. `overrides` go to signIn().
+   * Resolves to the authorization URL. Rejects with invalid_option for an
+   * empty `vtr`, session_changed, or any signIn() code.
+   */
+  async stepUp(vtr, overrides = {}) {
+    if (!Array.isArray(vtr) || !vtr.length) throw new NhsLoginError('invalid_option', 'stepUp(vtr) needs the higher vectors, e.g. ["P9.Cp.Cd"]', { field: 'vtr' });
+    let assertion;
+    try {
+      assertion = (await this.ssoAssertion()).assertedLoginIdentity;
+    } catch (e) {
+      if (e.code !== 'sso_unavailable') throw e;
+    }
+    return this.signIn({ ...overrides, vtr, ...(assertion ? { assertedLoginIdentity: assertion } : {}) });
+  }
+
+  /**
+   * A link to the patient's NHS login settings ("Manage your NHS login", a
+   * mandatory onboarding scenario) that needs no second sign-in: the
+   * environment's settings page (or the `settingsUrl` option) with a one-time
+   * `asserted_login_identity` from {edgeUrl}/sso-assertion (NHS login docs:
+   * linking to settings). It lives 60 seconds: make it when the patient
+   * chooses the link. Rejects with invalid_option, sso_unavailable or
+   * session_changed.
+   */
+  async settingsLink() {
+    const base = this.options.settingsUrl ?? settingsUrl({ environment: this.options.environment });
+    let u;
+    try {
+      u = new URL(base);
+    } catch {}
+    if (!u || !/^https?:$/.test(u.protocol)) throw new NhsLoginError('invalid_option', 'option `settingsUrl` must be an absolute URL', { field: 'settingsUrl' });
+    u.searchParams.set('asserted_login_identity', (await this.ssoAssertion()).assertedLoginIdentity);
+    return u.href;
+  }
+
+  /**
+   * Sets the patient's `client_user_metadata` at NHS login (EIS §3.6.3–3.6.4)
+   * through PATCH {edgeUrl}/userinfo: a string of at most 1024 characters;
+   * `""` clears it, `"auto"` has NHS login generate a new one. Needs the
+   * `client_metadata` scope. Refreshes the access token once on a 401, as
+   * userinfo() does. Resolves when NHS login answered 204. Rejects with
+   * invalid_option (not a string, too long), userinfo_failed (with `.status`
+   * and `.error`) or refresh_failed.
+   */
+  async setClientUserMetadata(value) {
+    if (typeof value !== 'string' || value.length > 1024) throw new NhsLoginError('invalid_option', '`client_user_metadata` must be a string of at most 1024 characters (EIS §3.6.3)', { field: 'client_user_metadata' });
+    let refreshed = false;
+    if (!this.accessToken) {
+      await this.refresh();
+      refreshed = true;
+    }
+    const once = () =>
+      this.edgeCall('userinfo_failed', `${this.edgeBase()}/userinfo`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${this.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ client_user_metadata: value }),
+      });
+    let res = await once();
+    if (res.status === 401 && !refreshed) {
+      await this.refresh();
+      res = await once();
+    }
+    if (res.status !== 204) throw edgeError('userinfo_failed', res, 'updating client_user_metadata');
   }
 
   // Whose session answered: another patient signed in in another tab (shared

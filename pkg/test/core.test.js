@@ -424,3 +424,37 @@ test('settingsUrl and isNhsApp: the settings page per environment, the NHS App w
   assert.equal(isNhsApp('nhsapp-windows/1.0'), false);
   assert.equal(isNhsApp(), false); // Node: no navigator.userAgent of the NHS App
 });
+
+test('handleNhsAppEntry: one call forwards assertedLoginIdentity with prompt=none and cleans the address bar', async () => {
+  const replaced = [];
+  globalThis.history = { state: null, replaceState: (state, title, url) => replaced.push(url) };
+  try {
+    const login = new NhsLogin({ ...authOpts, vtr: ['P9.Cp.Cd'], storage: new MemoryStorage() });
+    assert.equal(await login.handleNhsAppEntry({ redirect: false }, 'https://app.example/start?x=1'), null);
+    assert.deepEqual(replaced, [], 'nothing to clean');
+    const url = new URL(await login.handleNhsAppEntry({ redirect: false }, 'https://app.example/start?x=1&assertedLoginIdentity=aaa.bbb.ccc'));
+    assert.equal(url.searchParams.get('prompt'), 'none');
+    assert.equal(url.searchParams.get('asserted_login_identity'), 'aaa.bbb.ccc');
+    assert.equal(url.searchParams.get('vtr'), '["P9.Cp.Cd"]');
+    assert.deepEqual(replaced, ['/start?x=1'], 'the one-time JWT left the address bar');
+    await rejects(login.handleNhsAppEntry({ redirect: false }, 'https://app.example/?assertedLoginIdentity=a&assertedLoginIdentity=b'), 'malformed_callback');
+    await rejects(login.handleNhsAppEntry({ redirect: false }, 'https://app.example/?assertedLoginIdentity='), 'malformed_callback');
+    assert.deepEqual(replaced.slice(1), ['/', '/'], 'removed even when refused');
+  } finally {
+    delete globalThis.history;
+  }
+});
+
+test('stepUp, settingsLink and setClientUserMetadata refuse bad input before calling the edge', async () => {
+  let calls = 0;
+  const login = new NhsLogin({ ...authOpts, storage: new MemoryStorage(), edgeUrl: 'https://app.example/auth', settingsUrl: 'not a url', fetch: async () => { calls++; return new Response('{}', { status: 500 }); } });
+  await rejects(login.stepUp([]), 'invalid_option');
+  await rejects(login.stepUp('P9.Cp.Cd'), 'invalid_option');
+  await rejects(login.setClientUserMetadata('x'.repeat(1025)), 'invalid_option');
+  await rejects(login.setClientUserMetadata(undefined), 'invalid_option');
+  await rejects(login.settingsLink(), 'invalid_option');
+  assert.equal(calls, 0);
+  // No environment and no settingsUrl: which settings page is unknown.
+  await rejects(new NhsLogin({ clientId: CLIENT, redirectUri: authOpts.redirectUri, authorizationEndpoint: 'http://127.0.0.1:9/authorize', storage: new MemoryStorage(), edgeUrl: 'https://app.example/auth', fetch: async () => { calls++; return new Response('{}'); } }).settingsLink(), 'invalid_option');
+  assert.equal(calls, 0);
+});

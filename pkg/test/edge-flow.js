@@ -13,7 +13,7 @@ const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
 
 export function edgeFlowSuite(test, { before, after }, makeSend) {
-  let op, send, client, p9Send;
+  let op, send, client, p9Send, jSend;
   const cookieOf = (res) => {
     const line = res.headers.get('set-cookie') ?? '';
     return /^(__Host-nhs-login=[^;]*)/.exec(line)?.[1];
@@ -35,6 +35,8 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     client = op.clientKeys['edge-client'];
     send = await makeSend(config());
     p9Send = await makeSend(config({ vtr: ['P9.Cp.Cd'] }));
+    // The issue 12 tests below exchange many codes in a row: no /token rate limit for them.
+    jSend = await makeSend(config({ rateLimit: false }));
   });
   after(() => op?.close());
 
@@ -175,9 +177,121 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     assert.equal(typeof r.accessToken, 'string');
     await assert.rejects(login.completeSignIn(back), (e) => e.code === 'state_mismatch');
 
-    // The edge refuses the ID token (vot below its registered vtr): token_exchange_failed.
+    // The page asked for vectors the edge is not configured with: refused before the code is spent.
     const strict = new NhsLogin({ ...options, vtr: ['P5.Cp.Cd'], fetch: viaEdge(p9Send) });
     const back5 = await signInWithFetch({ authorizeUrl: await strict.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p5' });
-    await assert.rejects(strict.completeSignIn(back5), (e) => e.code === 'token_exchange_failed' && e.error === 'invalid_id_token' && e.status === 502);
+    await assert.rejects(strict.completeSignIn(back5), (e) => e.code === 'token_exchange_failed' && e.error === 'invalid_request' && e.status === 400);
+  });
+
+  // ---- issue 12: per-request vtr, PATCH /userinfo, step-up and the settings link ----
+
+  test('/token: a per-request vtr must be among the configured vectors (else 400 invalid_request); vot is held to it', async () => {
+    const s = await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] });
+    for (const vtr of [['P9.Cm'], [], 'P5.Cp.Cd', ['P5.Cp.Cd', 7]]) {
+      const res = await exchange(s, jSend, { vtr });
+      assert.equal(res.status, 400, JSON.stringify(vtr));
+      assert.equal((await res.json()).error, 'invalid_request');
+    }
+    // The code was not spent by the refusals; the patient's P5 vot misses the P9 vector asked for.
+    const res = await exchange(s, jSend, { vtr: ['P9.Cp.Cd'] });
+    assert.equal(res.status, 502);
+    assert.match((await res.json()).error_description, /vot_not_satisfied/);
+    const ok = await exchange(await signIn({ patient: 'p5', vtr: ['P5.Cp.Cd'] }), jSend, { vtr: ['P5.Cp.Cd'] });
+    assert.equal(ok.status, 200, await ok.clone().text());
+  });
+
+  test('PATCH /userinfo relays client_user_metadata with the bearer token: 204 (EIS §3.6.3–3.6.4)', async () => {
+    const res = await exchange(await signIn({ patient: 'p9', scope: ['openid', 'profile', 'client_metadata'] }), jSend);
+    const { access_token: at } = await res.json();
+    const cookie = cookieOf(res);
+    const patch = (body, headers = {}) =>
+      jSend('/auth/userinfo', { method: 'PATCH', headers: { origin: ORIGIN, authorization: `Bearer ${at}`, cookie, 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const read = async () => (await (await jSend('/auth/userinfo', { headers: { origin: ORIGIN, authorization: `Bearer ${at}`, cookie } })).json()).client_user_metadata;
+    const set = await patch({ client_user_metadata: 'ref-123' });
+    assert.equal(set.status, 204, await set.clone().text());
+    assert.equal(await set.text(), '');
+    assert.match(set.headers.get('set-cookie'), /^__Host-nhs-login=/, 'a use of the session');
+    assert.equal(await read(), 'ref-123');
+    assert.equal((await patch({ client_user_metadata: 'auto' })).status, 204);
+    const auto = await read();
+    assert.ok(auto && auto !== 'auto' && auto !== 'ref-123', 'NHS login generated a value');
+    // Refused here, before NHS login is asked.
+    const refused = [
+      [{ client_user_metadata: 'x'.repeat(1025) }, 400],
+      [{ client_user_metadata: 5 }, 400],
+      [{ client_user_metadata: 'a', sub: 'other' }, 400],
+      ['[]', 400],
+    ];
+    for (const [body, status] of refused) {
+      const r = await patch(body);
+      assert.equal(r.status, status, JSON.stringify(body));
+      assert.equal((await r.json()).error, 'invalid_request');
+    }
+    assert.equal((await patch({ client_user_metadata: 'a' }, { 'content-type': 'text/plain' })).status, 415);
+    assert.equal((await patch({ client_user_metadata: 'a' }, { origin: '' })).status, 403, 'a PATCH needs an Origin');
+    assert.equal((await patch({ client_user_metadata: 'a' }, { authorization: '' })).status, 401);
+    assert.equal(await read(), auto, 'no refused call changed it');
+    assert.equal((await patch({ client_user_metadata: '' })).status, 204);
+    assert.equal(await read(), undefined, '"" cleared it');
+    // Another patient's access token with this session: refused, nothing changed.
+    const other = await (await exchange(await signIn({ patient: 'p0', vtr: ['P0.Cp'], scope: ['openid', 'client_metadata'] }), jSend)).json();
+    const cross = await patch({ client_user_metadata: 'hijack' }, { authorization: `Bearer ${other.access_token}` });
+    assert.equal(cross.status, 502);
+    assert.equal((await cross.json()).error, 'invalid_userinfo');
+    // Without the client_metadata scope NHS login answers 403 insufficient_scope, passed on.
+    const plainRes = await exchange(await signIn({ patient: 'p9', scope: ['openid', 'profile'] }), jSend);
+    const plain = await plainRes.json();
+    const noScope = await jSend('/auth/userinfo', { method: 'PATCH', headers: { origin: ORIGIN, authorization: `Bearer ${plain.access_token}`, cookie: cookieOf(plainRes), 'content-type': 'application/json' }, body: '{"client_user_metadata":"a"}' });
+    assert.equal(noScope.status, 403);
+    assert.equal((await noScope.json()).error, 'insufficient_scope');
+  });
+
+  test('NhsLogin: setClientUserMetadata, settingsLink and stepUp P5 → P9 in the same visit', async () => {
+    // A browser's cookie jar for the edge, and the Origin header it adds.
+    let edgeCookie;
+    const viaEdge = async (url, init = {}) => {
+      const res = await jSend(new URL(url).pathname, { ...init, headers: { ...init.headers, origin: ORIGIN, ...(edgeCookie ? { cookie: edgeCookie } : {}) } });
+      const c = cookieOf(res);
+      if (c !== undefined) edgeCookie = c.endsWith('=') ? undefined : c;
+      return res;
+    };
+    const login = new NhsLogin({
+      authorizationEndpoint: op.endpoints.authorization,
+      issuer: op.issuer,
+      clientId: 'edge-client',
+      redirectUri: REDIRECT,
+      scope: ['openid', 'profile', 'client_metadata'],
+      vtr: ['P5.Cp.Cd'],
+      storage: new MemoryStorage(),
+      edgeUrl: 'https://edge.example/auth',
+      settingsUrl: op.endpoints.settings,
+      fetch: viaEdge,
+    });
+    const first = await login.completeSignIn(await signInWithFetch({ authorizeUrl: await login.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p5' }));
+    assert.equal(first.claims.vot, 'P5.Cp.Cd');
+
+    await login.setClientUserMetadata('case-77');
+    assert.equal((await login.userinfo()).client_user_metadata, 'case-77');
+    await assert.rejects(login.setClientUserMetadata('x'.repeat(1025)), (e) => e.code === 'invalid_option' && e.field === 'client_user_metadata');
+    await assert.rejects(login.setClientUserMetadata(null), (e) => e.code === 'invalid_option');
+
+    // The settings page takes the link's one-time assertion: no second sign-in.
+    const link = await login.settingsLink();
+    assert.ok(link.startsWith(`${op.endpoints.settings}?asserted_login_identity=`));
+    const page = await fetch(link);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Manage your NHS login[\s\S]*Bilal Okafor/);
+    assert.equal((await fetch(link)).status, 400, 'one-time');
+
+    // Step-up: higher vectors and an assertion; the provider goes straight to its uplift page.
+    await assert.rejects(login.stepUp([]), (e) => e.code === 'invalid_option');
+    const url = new URL(await login.stepUp(['P9.Cp.Cd'], { redirect: false }));
+    assert.equal(url.searchParams.get('vtr'), '["P9.Cp.Cd"]');
+    assert.ok(url.searchParams.get('asserted_login_identity'));
+    assert.equal(url.searchParams.get('prompt'), null);
+    const up = await login.completeSignIn(await signInWithFetch({ authorizeUrl: url.href, redirectUri: REDIRECT, patient: 'nobody: no login page' }));
+    assert.equal(up.claims.sub, first.claims.sub);
+    assert.equal(up.claims.vot, 'P9.Cp.Cd');
+    assert.equal(up.claims.identity_proofing_level, 'P9');
   });
 }

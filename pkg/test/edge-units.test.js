@@ -578,3 +578,23 @@ test('createTokenBucket: bursts up to `requests`, refills over the period, says 
   assert.equal(defaultClientKey(req({ 'x-forwarded-for': ' 198.51.100.1 , 10.0.0.1' })), '198.51.100.1');
   assert.equal(defaultClientKey(req({})), 'shared');
 });
+
+// Issue 12: what a /token request may ask for, and the userinfo update body (EIS §3.6.3).
+test('requestVtr narrows the configured vectors, never widens them', async () => {
+  const { requestVtr } = await import('../src/edge-routes.js');
+  const configured = ['P9.Cp.Cd', 'P5.Cp.Cd'];
+  assert.equal(requestVtr(undefined, configured), undefined);
+  assert.deepEqual(requestVtr(['P9.Cp.Cd', 'P9.Cp.Cd'], configured), ['P9.Cp.Cd']);
+  for (const bad of [[], ['P9.Cm'], 'P9.Cp.Cd', [1], ['P9.Cp.Cd', 'P5.Cp.Cd', 'P0.Cp']]) {
+    assert.throws(() => requestVtr(bad, configured), (e) => e.status === 400 && e.error === 'invalid_request', JSON.stringify(bad));
+  }
+});
+
+test('clientUserMetadata: one string member of at most 1024 characters', async () => {
+  const { clientUserMetadata } = await import('../src/edge-routes.js');
+  assert.equal(clientUserMetadata({ client_user_metadata: '' }), '');
+  assert.equal(clientUserMetadata({ client_user_metadata: 'x'.repeat(1024) }).length, 1024);
+  for (const bad of [{}, { client_user_metadata: 'x'.repeat(1025) }, { client_user_metadata: null }, { client_user_metadata: 'a', b: 1 }]) {
+    assert.throws(() => clientUserMetadata(bad), (e) => e.status === 400 && e.error === 'invalid_request');
+  }
+});

@@ -119,3 +119,38 @@ export function isValidNhsNumber(nhsNumber) {
   if (check === 10) return false;
   return check === Number(nhsNumber[9]);
 }
+
+/**
+ * A new patient, as the registration journey creates one (DOCS testing-scenarios, "Registration":
+ * a new user registers at the service's level). They start at P0 (e-mail and mobile number
+ * verified); the uplift page then proves their identity to the level the service asked for.
+ * `n` makes every value distinct; all are fictional test data as above.
+ * @param {number} n 1, 2, ...
+ * @param {string} sub a fresh UUID
+ * @returns {Readonly<Patient>}
+ */
+export function newPatient(n, sub) {
+  // 999 1nn nnn c: the test range, away from the fixed patients, with a valid check digit.
+  let nhsNumber;
+  for (let k = n; !nhsNumber; k += 1000) {
+    const body = `9991${String(k % 100000).padStart(5, '0')}`;
+    const candidates = [...'0123456789'].map((d) => body + d).filter(isValidNhsNumber);
+    nhsNumber = candidates[0];
+  }
+  return Object.freeze({
+    id: `new-${n}`,
+    label: `Registered patient ${n}`,
+    sub,
+    identityProofingLevel: 'P0',
+    nhsNumber,
+    givenName: 'Robin',
+    familyName: `Newcombe-${n}`,
+    birthdate: '1999-01-01',
+    email: `robin.newcombe.${n}@example.org`,
+    emailVerified: true,
+    phoneNumber: `+4477009${String(500 + (n % 500)).padStart(5, '0')}`,
+    phoneNumberVerified: true,
+    phoneNumberPdsMatched: false,
+    gpOdsCode: 'D82001',
+  });
+}

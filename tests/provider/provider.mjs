@@ -8,7 +8,7 @@
 // By default it is never kinder than the real NHS login. Each point where a test may need the older,
 // more lenient behaviour has a named switch (`PROFILE_DEFAULTS`, README "Profile switches").
 //
-// What it does (details in README.md next to this file):
+// What it does (details in README.md next to this file; issue 12's own routes in journeys.mjs):
 // - authorization code flow only, PKCE (S256) required, `private_key_jwt` client authentication
 //   with RS512 only and the token endpoint URL in the assertion `aud`, RS512-signed ID tokens with a
 //   `kid`, unsigned JSON userinfo whose token errors go in `WWW-Authenticate` only;
@@ -27,9 +27,13 @@ import { createServer } from 'node:http';
 import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
-import { PROOFING_LEVELS, findPatient, patientList } from './patients.mjs';
+import { PROOFING_LEVELS, findPatient, newPatient, patientList } from './patients.mjs';
+import {
+  bearerChallenge, escapeHtml, page, readForm, redact, seeOther, sendHtml,
+} from './http.mjs';
+import { CLIENT_USER_METADATA_MAX, NHS_APP_CLIENT_ID, createJourneyRoutes } from './journeys.mjs';
 
 export { patients, patientList, findPatient, isValidNhsNumber } from './patients.mjs';
 
@@ -78,8 +82,10 @@ export const DEFAULT_VTR = Object.freeze(['P9.Cp.Cd', 'P9.Cp.Ck', 'P9.Cm']);
 /** Scopes this provider understands (EIS Table 2; DOCS scopes-and-claims). Others are ignored. */
 const SCOPES = [
   'openid', 'profile', 'basic_demographics', 'profile_extended', 'email', 'phone',
-  'gp_registration_details',
+  'gp_registration_details', 'client_metadata',
 ];
+
+export { CLIENT_USER_METADATA_MAX, NHS_APP_CLIENT_ID };
 
 // ---------------------------------------------------------------------------------------------
 // Profile switches
@@ -375,106 +381,8 @@ function withoutIssParameter(location) {
   return url.href;
 }
 
-/**
- * A `WWW-Authenticate` challenge carrying a bearer-token error (RFC 6750 §3).
- * @param {{ error: string, error_description?: string, scope?: string }} out
- */
-function bearerChallenge({ error, error_description: description, scope }) {
-  const quoted = (value) => `"${String(value).replace(/[\\"]/g, '\\$&')}"`;
-  const fields = Object.entries({ error, error_description: description, scope })
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name}=${quoted(value)}`);
-  return `Bearer ${fields.join(', ')}`;
-}
-
 /** The userinfo errors RFC 6750 §3.1 puts in `WWW-Authenticate` (EIS Tables 12–13). */
 const BEARER_ERRORS = new Set(['invalid_request', 'invalid_token', 'insufficient_scope']);
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers for the interaction pages
-// ---------------------------------------------------------------------------------------------
-
-const escapeHtml = (value) => String(value).replace(/[&<>"']/g, (c) => ({
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-}[c]));
-
-/** Remove anything that looks like a JWT before logging (never log assertions or tokens). */
-const redact = (text) => String(text)
-  .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[redacted JWT]')
-  .slice(0, 500);
-
-const STYLE = `
-  body { font-family: system-ui, Arial, sans-serif; margin: 0; background: #f0f4f5; color: #212b32; }
-  header { background: #005eb8; color: #fff; padding: 12px 24px; font-weight: 700; }
-  main { max-width: 40rem; margin: 24px auto; background: #fff; padding: 24px; }
-  h1 { font-size: 1.6rem; margin-top: 0; }
-  fieldset { border: 0; padding: 0; margin: 0 0 16px; }
-  legend { font-weight: 700; margin-bottom: 8px; }
-  .option { margin: 12px 0; }
-  .option label { font-weight: 600; }
-  .hint { display: block; color: #4c6272; margin-left: 1.8rem; font-size: 0.9rem; }
-  button { font: inherit; font-weight: 700; padding: 10px 20px; margin: 8px 8px 0 0; cursor: pointer; }
-  button.primary { background: #007f3b; color: #fff; border: 0; }
-  button.secondary { background: #fff; color: #005eb8; border: 2px solid #005eb8; }
-  button:focus, input:focus { outline: 3px solid #ffeb3b; outline-offset: 2px; }
-  code { background: #f0f4f5; padding: 0 4px; }
-  .error { border-left: 6px solid #d5281b; padding-left: 12px; }
-`;
-
-function page(title, body) {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – NHS login (local test provider)</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>NHS login – local test provider (not the real NHS login)</header>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-}
-
-function sendHtml(res, status, html) {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  // No external resources at all. `form-action` is deliberately not set: Chromium applies it to the
-  // redirect that follows the form POST, which here goes on to the client's redirect_uri.
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
-  );
-  res.end(html);
-}
-
-/** Read an `application/x-www-form-urlencoded` body (at most 16 KiB). */
-async function readForm(req) {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    const err = new Error('expected an application/x-www-form-urlencoded body');
-    err.status = 415;
-    throw err;
-  }
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > 16 * 1024) {
-      const err = new Error('request body too large');
-      err.status = 413;
-      throw err;
-    }
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
 
 const SCOPE_TEXT = {
   openid: 'that you have an NHS login',
@@ -484,6 +392,7 @@ const SCOPE_TEXT = {
   email: 'your email address',
   phone: 'your mobile phone number',
   gp_registration_details: 'the GP surgery you are registered with',
+  client_metadata: 'a reference this service keeps with your NHS login',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +491,11 @@ export async function startProvider(options = {}) {
   });
   const registeredJwks = new Map(registrations.map((c) => [c.client_id, c.jwks]));
   const signingJwk = toSigningJwk(signingKey);
+  // The NHS App as RP1 (APPDOCS web integration): it signs the one-time `assertedLoginIdentity` it
+  // opens a service with. It is not an OpenID client of this provider, only a key NHS login knows.
+  const nhsAppKeys = generateClientKeys(NHS_APP_CLIENT_ID);
+  registeredJwks.set(NHS_APP_CLIENT_ID, nhsAppKeys.jwks);
+  const nhsAppSigningKey = await importJWK(nhsAppKeys.privateJwk, 'RS512');
 
   // --- In-memory state that oidc-provider does not keep for us -----------------------------------
   /** ID token jti → { accountId, clientId, exp } (for asserted_login_identity `code`). */
@@ -597,6 +511,8 @@ export async function startProvider(options = {}) {
   const upliftedLevels = new Map();
   /** Interaction uid → { sub, exp } of a patient who signed in and now sees the uplift page. */
   const pendingUplifts = new Map();
+  /** `${sub}\n${clientId}` → the `client_user_metadata` the client holds for that patient (EIS §3.6.3). */
+  const clientMetadata = new Map();
   const now = () => Math.floor(Date.now() / 1000);
   const prune = (map, expOf) => {
     const t = now();
@@ -607,8 +523,10 @@ export async function startProvider(options = {}) {
    * an uplift gave them, if any.
    * @param {string | undefined} idOrSub
    */
+  /** Patients created by the registration journey in this provider instance: sub → patient. */
+  const registered = new Map();
   const patientHere = (idOrSub) => {
-    const patient = findPatient(idOrSub);
+    const patient = findPatient(idOrSub) ?? (typeof idOrSub === 'string' ? registered.get(idOrSub) : undefined);
     const level = patient && upliftedLevels.get(patient.sub);
     return level ? Object.freeze({ ...patient, identityProofingLevel: level }) : patient;
   };
@@ -623,6 +541,15 @@ export async function startProvider(options = {}) {
       return;
     }
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
+    const own = journeys.route(req.method, pathname);
+    if (own) {
+      own(req, res).catch((err) => {
+        log(`error on ${pathname}: ${redact(err.stack ?? err)}`);
+        if (!res.headersSent) sendHtml(res, 500, page('Something went wrong', '<h1>Something went wrong</h1>'));
+        else res.end();
+      });
+      return;
+    }
     if (pathname === '/interaction' || pathname.startsWith('/interaction/')) {
       handleInteraction(req, res, pathname).catch((err) => {
         const status = err.status ?? err.statusCode ?? 500;
@@ -709,6 +636,10 @@ export async function startProvider(options = {}) {
           // Userinfo carries iss and aud as well as sub (EIS §3.6.2).
           claims.iss = issuer;
           claims.aud = ctx.oidc.client.clientId;
+          // EIS Table 11.2: `client_user_metadata` with the client_metadata scope; "If no value is
+          // held for the RP then this claim is not returned".
+          const held = clientMetadata.get(`${patient.sub}\n${ctx.oidc.client.clientId}`);
+          if (scopes.has('client_metadata') && held !== undefined) claims.client_user_metadata = held;
         }
         return claims;
       },
@@ -773,6 +704,7 @@ export async function startProvider(options = {}) {
       profile: ['nhs_number', 'family_name', 'birthdate', 'identity_proofing_level'],
       basic_demographics: ['family_name', 'birthdate', 'identity_proofing_level'],
       profile_extended: ['given_name'],
+      client_metadata: ['client_user_metadata'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified', 'phone_number_pds_matched'],
       gp_registration_details: ['gp_registration_details'],
@@ -834,6 +766,13 @@ export async function startProvider(options = {}) {
       async asserted_login_identity(ctx, value) {
         if (value === undefined) return;
         const accountId = await verifyAssertedLoginIdentity(value);
+        // NHS App entry (prompt=none): no page may be shown, so a patient below the requested level
+        // cannot be asked to prove their identity here: sso_login_required (EIS Table 5). A step-up
+        // (no prompt=none) goes on to the uplift page instead.
+        const level = patientHere(accountId)?.identityProofingLevel;
+        if (ctx.oidc.params.prompt === 'none' && !chooseVector(parseVtr(ctx.oidc.params.vtr), level)) {
+          throw new errors.CustomOIDCProviderError('sso_login_required', 'the patient cannot meet the requested vtr without signing in');
+        }
         // Sign that patient in silently: no login page.
         ctx.oidc.session.loginAccount({ accountId, loginTs: now() });
         // The NHS App sends prompt=none with the assertion, yet NHS login can still show its consent
@@ -1020,16 +959,16 @@ export async function startProvider(options = {}) {
   provider.use(bearerErrorsInHeaderOnly);
   provider.use(tokenResponseLikeNhsLogin);
 
+  // Issue 12's journeys: PATCH /userinfo, the settings page, the NHS App hand-off (journeys.mjs).
+  const journeys = createJourneyRoutes({
+    provider, issuer, userinfoPath: ROUTES.userinfo, registrations, registeredJwks, clientMetadata, issuedIdTokens,
+    verifyAssertedLoginIdentity, patientHere, nhsAppSigningKey, idTokenTtl: TTL.IdToken,
+    ssoMaxLifetime: SSO_JWT_MAX_LIFETIME, prune, now, log,
+  });
   providerCallback = provider.callback();
 
   // --- Login, uplift and consent pages -----------------------------------------------------------
   const httpError = (status, message) => Object.assign(new Error(message), { status });
-  const seeOther = (res, location) => {
-    res.statusCode = 303;
-    res.setHeader('Location', location);
-    res.setHeader('Content-Length', '0');
-    res.end();
-  };
 
   /**
    * Which page an interaction is on: oidc-provider's prompt (`login` or `consent`), or `uplift`
@@ -1038,6 +977,15 @@ export async function startProvider(options = {}) {
   function stepOf(details) {
     prune(pendingUplifts, (v) => v.exp);
     if (details.prompt.name === 'login' && pendingUplifts.has(details.uid)) return 'uplift';
+    // Step-up (DOCS step-up-p5-p9): a new request with higher vectors and an
+    // `asserted_login_identity` signs the same patient in without a password; being below the level,
+    // they go straight to the uplift page, not the login page.
+    const stepUpSub = details.session?.accountId;
+    if (details.prompt.name === 'login' && profile.uplift && details.params.asserted_login_identity && stepUpSub
+      && details.prompt.reasons.includes('vtr_not_satisfied') && !details.prompt.reasons.includes('login_prompt')) {
+      pendingUplifts.set(details.uid, { sub: stepUpSub, exp: now() + TTL.Interaction });
+      return 'uplift';
+    }
     return details.prompt.name;
   }
 
@@ -1069,6 +1017,13 @@ export async function startProvider(options = {}) {
   }
 
   async function submitLogin(req, res, details, form) {
+    // "Create an NHS login" (DOCS testing-scenarios, "Registration"): a new patient at P0, who then
+    // proves their identity to the requested level on the uplift page.
+    if (form.get('patient') === 'new') {
+      const created = newPatient(registered.size + 1, randomUUID());
+      registered.set(created.sub, created);
+      form.set('patient', created.sub);
+    }
     const patient = patientHere(form.get('patient') ?? undefined);
     if (!patient) {
       sendHtml(res, 400, loginPage(details, 'Choose one of the test patients.'));
@@ -1194,7 +1149,7 @@ export async function startProvider(options = {}) {
 <label for="patient-${p.id}">${escapeHtml(p.label)}</label>
 <span class="hint" id="hint-${p.id}">${escapeHtml(loginHint(p, vectors))}</span>
 </div>`).join('\n');
-    const current = session?.accountId ? findPatient(session.accountId) : undefined;
+    const current = session?.accountId ? patientHere(session.accountId) : undefined;
     return page('Choose a test patient', `${errorBox(errorMessage)}<h1>Choose a test patient</h1>
 <p>${escapeHtml(clientLabel(params.client_id))} wants you to sign in with NHS login. This local test
 provider has no passwords: pick a patient and continue.</p>
@@ -1204,6 +1159,13 @@ ${current ? `<p>Currently signed in: ${escapeHtml(current.label.replace(/^Sign i
 <fieldset>
 <legend>Test patient</legend>
 ${options}
+<div class="option">
+<input type="radio" id="patient-new" name="patient" value="new" aria-describedby="hint-new">
+<label for="patient-new">Create an NHS login (register a new patient)</label>
+<span class="hint" id="hint-new">A new patient with e-mail and mobile number verified (P0). ${escapeHtml(
+    chooseVector(vectors, 'P0') ? 'Meets the request as P0.' : `They then prove their identity (to ${lowestLevel(vectors)}).`,
+  )}</span>
+</div>
 </fieldset>
 <button type="submit" class="primary">Continue</button>
 </form>`);
@@ -1252,6 +1214,8 @@ ${items}
       authorization: `${issuer}${ROUTES.authorization}`,
       token: `${issuer}${ROUTES.token}`,
       userinfo: `${issuer}${ROUTES.userinfo}`,
+      settings: `${issuer}/settings`,
+      nhsApp: `${issuer}/nhs-app`,
     },
     ...(Object.keys(clientKeys).length ? { clientKeys } : {}),
     patients: patientList,

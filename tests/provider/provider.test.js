@@ -1312,3 +1312,201 @@ describe('vectors of trust: uplift journey (DOCS testing-scenarios)', () => {
     assert.equal(callback.searchParams.get('code'), null);
   });
 });
+
+describe('journeys NHS login checks before go-live (issue 12)', () => {
+  // A provider of its own: the step-up below raises a patient's level for its whole life.
+  let fx;
+  const client = { clientId: 'journeys-client', redirectUri: REDIRECT_URI };
+  const ssoJwt = (code, payload = {}, key = client.key) => {
+    const iat = nowSeconds();
+    return signJwt({ alg: 'RS512', typ: 'JWT' }, { iss: client.clientId, jti: randomUUID(), code, iat, exp: iat + 60, ...payload }, key);
+  };
+  const patch = (accessToken, body, headers = {}) => fetch(fx.op.endpoints.userinfo, {
+    method: 'PATCH',
+    headers: { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    fx = await openFixtureFor([client]);
+  });
+  after(async () => { await fx?.op.close(); });
+
+  test('client_metadata is a supported scope, its claim in claims_supported', () => {
+    assert.ok(fx.discovery.scopes_supported.includes('client_metadata'));
+    assert.ok(fx.discovery.claims_supported.includes('client_user_metadata'));
+  });
+
+  test('PATCH /userinfo sets, regenerates and clears client_user_metadata with 204 (EIS §3.6.3–3.6.4)', async () => {
+    const s = await signIn({ client, patient: 'p9', vtr: ['P9.Cp.Cd'], scope: 'openid profile client_metadata' });
+    const at = s.token.body.access_token;
+    assert.equal((await userinfo(at, fx)).body.client_user_metadata, undefined, 'no value held: the claim is left out');
+    const set = await patch(at, { client_user_metadata: 'account-42' });
+    assert.equal(set.status, 204);
+    assert.equal(await set.text(), '', 'no body');
+    assert.equal((await userinfo(at, fx)).body.client_user_metadata, 'account-42');
+    // "auto": a random number encrypted with PKCS1_OAEP under the client's public key, base64url.
+    assert.equal((await patch(at, { client_user_metadata: 'auto' })).status, 204);
+    const auto = (await userinfo(at, fx)).body.client_user_metadata;
+    assert.match(auto, /^[A-Za-z0-9_-]{300,}$/);
+    const key = await subtle.importKey('jwk', { ...client.key.privateJwk, alg: undefined, key_ops: undefined }, { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['decrypt']);
+    const number = new TextDecoder().decode(await subtle.decrypt({ name: 'RSA-OAEP' }, key, Buffer.from(auto, 'base64url')));
+    assert.match(number, /^\d+$/);
+    // Exactly 1024 characters is allowed; "" clears it.
+    assert.equal((await patch(at, { client_user_metadata: 'x'.repeat(1024) })).status, 204);
+    assert.equal((await userinfo(at, fx)).body.client_user_metadata.length, 1024);
+    assert.equal((await patch(at, { client_user_metadata: '' })).status, 204);
+    assert.equal((await userinfo(at, fx)).body.client_user_metadata, undefined);
+  });
+
+  test('PATCH /userinfo refuses what the EIS does not allow', async () => {
+    const s = await signIn({ client, patient: 'p5', vtr: ['P5.Cp.Cd'], scope: 'openid profile client_metadata' });
+    const at = s.token.body.access_token;
+    const json = async (res) => ({ status: res.status, body: await res.json(), auth: res.headers.get('www-authenticate') });
+    const tooLong = await json(await patch(at, { client_user_metadata: 'x'.repeat(1025) }));
+    assert.deepEqual([tooLong.status, tooLong.body.error, tooLong.auth], [400, 'invalid_request', null]);
+    assert.match(tooLong.body.error_description, /longer than 1024/);
+    assert.equal((await json(await patch(at, { client_user_metadata: 7 }))).body.error, 'invalid_request');
+    assert.equal((await json(await patch(at, { client_user_metadata: 'a', sub: 'x' }))).body.error, 'invalid_request');
+    assert.equal((await json(await patch(at, '[1]'))).body.error, 'invalid_request');
+    assert.equal((await json(await patch(at, 'not json'))).body.error, 'invalid_request');
+    assert.equal((await json(await patch(at, { client_user_metadata: 'a' }, { 'content-type': 'text/plain' }))).body.error, 'invalid_request');
+    // Bearer errors: in WWW-Authenticate only, no body (EIS §3.6.2.2).
+    for (const token of [undefined, 'garbage']) {
+      const res = await patch(token, { client_user_metadata: 'a' });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get('www-authenticate'), /^Bearer error="invalid_token"/);
+      assert.equal(await res.text(), '');
+    }
+    // Without the client_metadata scope: 403 insufficient_scope.
+    const plain = await signIn({ client, patient: 'p5', vtr: ['P5.Cp.Cd'], scope: 'openid profile' });
+    const res = await patch(plain.token.body.access_token, { client_user_metadata: 'a' });
+    assert.equal(res.status, 403);
+    assert.match(res.headers.get('www-authenticate'), /error="insufficient_scope".*scope="client_metadata"/);
+    // A browser (cross-origin) call is refused, as GET /userinfo is.
+    assert.equal((await patch(at, { client_user_metadata: 'a' }, { origin: 'https://spa.example' })).status, 400);
+    // Nothing of the above changed the value.
+    assert.equal((await userinfo(at, fx)).body.client_user_metadata, undefined);
+  });
+
+  test('settings page: reached with a one-time assertion; missing, expired, replayed or badly signed refused', async () => {
+    const s = await signIn({ client, patient: 'p9', vtr: ['P9.Cp.Cd'], scope: 'openid profile' });
+    const open = (jwt) => fetch(`${fx.op.endpoints.settings}${jwt === undefined ? '' : `?asserted_login_identity=${jwt}`}`, { redirect: 'manual' });
+    const good = await ssoJwt(s.claims.jti);
+    const first = await open(good);
+    assert.equal(first.status, 200);
+    assert.match(await first.text(), /<h1>Manage your NHS login<\/h1>[\s\S]*Signed in as Alice Pennington/);
+    const refused = {
+      missing: undefined,
+      replayed: good,
+      expired: await ssoJwt(s.claims.jti, { iat: nowSeconds() - 120, exp: nowSeconds() - 60 }),
+      'bad signature': await ssoJwt(s.claims.jti, {}, otherKey),
+    };
+    for (const [name, jwt] of Object.entries(refused)) {
+      const res = await open(jwt);
+      assert.equal(res.status, 400, name);
+      const html = await res.text();
+      assert.match(html, /Sorry, there is a problem/, name);
+      assert.doesNotMatch(html, /Manage your NHS login<\/h1>/, name);
+    }
+  });
+
+  test('NHS App hand-off: opens the service with a fresh one-time assertedLoginIdentity; only registered origins', async () => {
+    const service = 'http://127.0.0.1:8080/start?journey=x';
+    const pageRes = await fetch(`${fx.op.endpoints.nhsApp}?service=${encodeURIComponent(service)}`);
+    assert.equal(pageRes.status, 200);
+    assert.match(await pageRes.text(), /NHS App \(simulated\)/);
+    const res = await fetch(`${fx.op.endpoints.nhsApp}?service=${encodeURIComponent(service)}&patient=p5`, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const to = new URL(res.headers.get('location'));
+    assert.equal(`${to.origin}${to.pathname}`, 'http://127.0.0.1:8080/start');
+    assert.deepEqual([...to.searchParams.keys()], ['journey', 'assertedLoginIdentity'], 'appended last (APPDOCS)');
+    const { header, payload } = decodeJwt(to.searchParams.get('assertedLoginIdentity'));
+    assert.equal(header.alg, 'RS512');
+    assert.equal(payload.iss, 'nhs-online');
+    assert.ok(payload.exp - payload.iat <= 60);
+    // The service forwards it with prompt=none: signed in as that patient without a login page.
+    const request = await authorizeRequest({
+      client, prompt: 'none', scope: 'openid profile', vtr: ['P5.Cp.Cd'], extra: { asserted_login_identity: to.searchParams.get('assertedLoginIdentity') },
+    });
+    const { callback, seen } = await authorize(new CookieJar(), request);
+    assert.ok(!seen.includes('login'), `no login page: ${seen}`);
+    const token = await exchangeCode(client, request, callback);
+    assert.equal((await verifyProviderJwt(token.body.id_token, fx)).sub, patients.p5.sub);
+    // One-time: the same hand-off JWT again is refused.
+    const again = await authorize(new CookieJar(), { ...request, url: request.url });
+    assert.equal(again.callback.searchParams.get('error'), 'invalid_request');
+    // Never an open redirect.
+    for (const bad of ['https://evil.example/', 'http://127.0.0.1:9999/x', 'not a url']) {
+      const r = await fetch(`${fx.op.endpoints.nhsApp}?service=${encodeURIComponent(bad)}&patient=p9`, { redirect: 'manual' });
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.headers.get('location'), null);
+    }
+  });
+
+  test('step-up P5 → P9 with an asserted_login_identity: no login page, straight to the uplift page (DOCS step-up-p5-p9)', async () => {
+    const jar = new CookieJar();
+    const first = await signIn({ jar, client, patient: 'p5', vtr: ['P5.Cp.Cd'], scope: 'openid profile' });
+    assert.equal(first.claims.vot, 'P5.Cp.Cd');
+    const request = await authorizeRequest({ client, scope: 'openid profile', vtr: ['P9.Cp.Cd'], extra: { asserted_login_identity: await ssoJwt(first.claims.jti) } });
+    const { callback, seen } = await authorize(new CookieJar(), request);
+    assert.equal(seen[0], 'uplift', `the first page is the uplift page: ${seen}`);
+    assert.ok(!seen.includes('login'));
+    const token = await exchangeCode(client, request, callback);
+    assert.equal(token.status, 200, JSON.stringify(token.body));
+    const claims = await verifyProviderJwt(token.body.id_token, fx);
+    assert.equal(claims.sub, patients.p5.sub);
+    assert.equal(claims.vot, 'P9.Cp.Cd');
+    assert.equal(claims.identity_proofing_level, 'P9');
+  });
+});
+
+describe('NHS App entry below the level (issue 12)', () => {
+  let fx;
+  const client = { clientId: 'entry-client', redirectUri: REDIRECT_URI };
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    fx = await openFixtureFor([client]);
+  });
+  after(async () => { await fx?.op.close(); });
+
+  test('prompt=none with an assertion for a patient below the vtr → sso_login_required, no page', async () => {
+    const res = await fetch(`${fx.op.endpoints.nhsApp}?service=${encodeURIComponent('http://127.0.0.1:8080/')}&patient=p5`, { redirect: 'manual' });
+    const jwt = new URL(res.headers.get('location')).searchParams.get('assertedLoginIdentity');
+    const request = await authorizeRequest({ client, prompt: 'none', scope: 'openid profile', vtr: ['P9.Cp.Cd'], extra: { asserted_login_identity: jwt } });
+    const { callback, seen } = await authorize(new CookieJar(), request);
+    assert.deepEqual(seen, []);
+    assert.equal(callback.searchParams.get('error'), 'sso_login_required');
+    assert.equal(callback.searchParams.get('state'), request.state);
+  });
+});
+
+describe('registration journey (DOCS testing-scenarios, "Registration")', () => {
+  let fx;
+  const client = { clientId: 'registration-client', redirectUri: REDIRECT_URI };
+  before(async () => {
+    Object.assign(client, await makeClient(client.clientId));
+    fx = await openFixtureFor([client]);
+  });
+  after(async () => { await fx?.op.close(); });
+
+  test('a new patient registers at P0, P5 or P9 and comes back with a vot at that level', async () => {
+    const fixed = new Set(patientList.map((p) => p.sub));
+    const subs = new Set();
+    for (const [vtr, pages, level] of [[['P0.Cp'], ['login', 'consent'], 'P0'], [['P5.Cp.Cd'], ['login', 'uplift', 'consent'], 'P5'], [['P9.Cp.Cd'], ['login', 'uplift', 'consent'], 'P9']]) {
+      const s = await signIn({ client, patient: 'new', vtr, scope: 'openid profile email' });
+      assert.deepEqual(s.seen, pages, level);
+      assert.match(s.pages.login, /Create an NHS login \(register a new patient\)/);
+      assert.equal(s.claims.vot, vtr[0]);
+      assert.equal(s.claims.identity_proofing_level, level);
+      assert.ok(!fixed.has(s.claims.sub) && !subs.has(s.claims.sub), 'a new sub each time');
+      subs.add(s.claims.sub);
+      if (level === 'P0') assert.equal(s.claims.nhs_number, undefined);
+      else assert.ok(isValidNhsNumber(s.claims.nhs_number));
+      const info = await userinfo(s.token.body.access_token, fx);
+      assert.equal(info.body.sub, s.claims.sub);
+      assert.match(info.body.email, /^robin\.newcombe\.\d+@example\.org$/);
+    }
+  });
+});

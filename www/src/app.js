@@ -2,31 +2,43 @@
 // signs people in with NHS login through nhs-login-client.
 //
 //   /                  start page: identity level, scopes, the NHS login button;
-//                      `?assertedLoginIdentity=<jwt>` signs in silently (NHS App jump-off)
+//                      `?assertedLoginIdentity=<jwt>` signs in silently (NHS App entry:
+//                      NhsLogin.handleNhsAppEntry())
 //   /callback          the redirect URI: NhsLogin.completeSignIn() (code exchange at the
 //                      edge handler, ID token validation), then NhsLogin.userinfo() for the
 //                      rest of the patient's details, then the details, or an error page
 //
 // Tokens live in memory only (`session` below, and the NhsLogin instance): a reload signs
 // the user out. The NHS number is never shown (see format.js).
-import { NhsLogin, startSessionTimers, formatDuration } from 'nhs-login-client';
+import { NhsLogin, startSessionTimers, formatDuration, isNhsApp, SCOPES as NHS_LOGIN_SCOPES } from 'nhs-login-client';
 import { initAll } from 'nhsuk-frontend';
 import { describeError, technicalDetails } from './errors.js';
-import { LEVELS, NHS_NUMBER_RECEIVED, redactNhsNumber, formatDate, formatLevel, formatTime, decodeJwt } from './format.js';
+import { LEVELS, LEVEL_RANK, NHS_NUMBER_RECEIVED, redactNhsNumber, formatDate, formatLevel, formatTime, decodeJwt } from './format.js';
 import { html } from './html.js';
 
 const config = JSON.parse(document.getElementById('demo-config').textContent);
 const SERVICE = config.serviceName;
 const EDGE = config.edgeUrl; // the edge handler's routes, same origin
 const SETTINGS_KEY = 'nhs-login-demo:settings'; // level and scopes only, never tokens
+// Set when the NHS App opened this service (its jump-off): errors then offer the way back to it.
+const ENTRY_KEY = 'nhs-login-demo:entry';
 
-const SCOPES = [
-  { value: 'profile', label: 'NHS number, surname and date of birth', hint: 'profile' },
-  { value: 'profile_extended', label: 'First name', hint: 'profile_extended' },
-  { value: 'email', label: 'Email address', hint: 'email' },
-  { value: 'phone', label: 'Mobile phone number', hint: 'phone' },
-  { value: 'gp_registration_details', label: 'GP surgery', hint: 'gp_registration_details' },
-];
+// What each NHS login scope shares (NHS login docs: scopes and claims). Every scope NHS login
+// defines is offered: the list is the library's SCOPES (generated from the Rust crate), minus openid.
+const SCOPE_LABELS = {
+  profile: 'NHS number, surname and date of birth',
+  basic_demographics: 'Surname and date of birth, without the NHS number (instead of profile, never with it)',
+  profile_extended: 'First name',
+  email: 'Email address',
+  phone: 'Mobile phone number',
+  landline: 'Landline phone number',
+  gp_registration_details: 'GP surgery',
+  gp_integration_credentials: 'GP online services credentials (IM1 services only)',
+  client_metadata: 'A reference this service keeps with your NHS login',
+  nhs_app_credentials: 'NHS App credentials (the NHS App only)',
+};
+const SCOPES = NHS_LOGIN_SCOPES.filter((s) => s !== 'openid').map((value) => ({ value, label: SCOPE_LABELS[value] ?? value, hint: value }));
+const fromNhsApp = () => isNhsApp() || sessionStorage.getItem(ENTRY_KEY) === 'nhs-app';
 const DEFAULT_SETTINGS = { level: 'P9', scopes: ['profile', 'profile_extended', 'email', 'phone'] };
 
 const login = new NhsLogin({
@@ -35,6 +47,7 @@ const login = new NhsLogin({
   clientId: config.clientId,
   redirectUri: config.redirectUri,
   edgeUrl: EDGE,
+  settingsUrl: config.settingsUrl, // NHS login: settings.<environment>; here the local provider's page
 });
 
 /** The signed-in session, in memory only. */
@@ -56,8 +69,7 @@ async function route() {
   const { pathname, search } = location;
   try {
     if (pathname === '/' || pathname === '/index.html') {
-      const assertion = new URLSearchParams(search).get('assertedLoginIdentity');
-      if (assertion) await silentSignIn(assertion);
+      if (new URLSearchParams(search).has('assertedLoginIdentity')) await nhsAppEntry();
       else showStart();
     } else if (pathname === '/callback') {
       const p = new URLSearchParams(search);
@@ -113,18 +125,21 @@ function showStart() {
         ? html`<div class="nhsuk-inset-text" data-testid="already-signed-in"><span class="nhsuk-u-visually-hidden">Information: </span>
             <p>You are signed in. <a href="/callback">View your NHS login details</a>.</p></div>`
         : ''}
+      <!-- NHS login button guidance (websites that show the NHS logo): "Continue to NHS login", NHS blue, no
+           second NHS logo, up front; a form on the same screen comes after it, clearly apart. -->
+      <button class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button" data-prevent-double-click="true" type="submit" form="sign-in-form" id="nhs-login-button" data-testid="nhs-login-button">Continue to NHS login</button>
+      <p class="nhsuk-body-s demo-muted">You will sign in with a local test provider that behaves like NHS login, with test patients only.</p>
+      <hr class="nhsuk-section-break nhsuk-section-break--l nhsuk-section-break--visible">
       <form id="sign-in-form" novalidate>
         <div class="nhsuk-card demo-settings">
           <div class="nhsuk-card__content">
             <h2 class="nhsuk-card__heading">Demo settings</h2>
-            <p class="nhsuk-card__description">A real service asks for one level and set of information, agreed with NHS login. Here you can try them all.</p>
+            <p class="nhsuk-card__description">A real service asks for one level and set of information, agreed with NHS login. Here you can try them all, then choose Continue to NHS login above.</p>
             ${radios(settings.level)}
             ${checkboxes(settings.scopes)}
           </div>
         </div>
-        <button class="nhsuk-button nhsuk-button--login" data-module="nhsuk-button" data-prevent-double-click="true" type="submit" id="nhs-login-button" data-testid="nhs-login-button">Continue to NHS login</button>
       </form>
-      <p class="nhsuk-body-s demo-muted">You will sign in with a local test provider that behaves like NHS login, with test patients only.</p>
     `,
     { focus: Boolean(message) },
   );
@@ -133,6 +148,7 @@ function showStart() {
     const form = new FormData(ev.currentTarget);
     const chosen = { level: LEVELS[form.get('level')] ? form.get('level') : 'P9', scopes: form.getAll('scope') };
     sessionStorage.setItem(SETTINGS_KEY, JSON.stringify(chosen));
+    sessionStorage.removeItem(ENTRY_KEY); // a sign-in started here, not from the NHS App
     try {
       await login.signIn(authOptions(chosen)); // stores the transaction, then navigates to NHS login
     } catch (e) {
@@ -199,12 +215,13 @@ function showSigningIn(text) {
   window.__demoReady = false; // not a finished page: something else follows
 }
 
-// NHS App jump-off (reference §0.8): the app opens the service with ?assertedLoginIdentity=<jwt>;
-// forward it with prompt=none, so NHS login signs the same person in without asking again.
-async function silentSignIn(assertion) {
-  history.replaceState(null, '', '/'); // the one-time JWT leaves the address bar and history
+// NHS App entry (NHS App web integration): the app opens the service with ?assertedLoginIdentity=<jwt>.
+// One call: the one-time JWT leaves the address bar, and a silent sign-in starts (prompt=none,
+// asserted_login_identity), so NHS login signs the same person in without asking again.
+async function nhsAppEntry() {
+  sessionStorage.setItem(ENTRY_KEY, 'nhs-app');
   showSigningIn('Signing you in with your NHS App login…');
-  await login.signIn({ ...authOptions(loadSettings()), prompt: 'none', assertedLoginIdentity: assertion });
+  await login.handleNhsAppEntry(authOptions(loadSettings()));
 }
 
 // ---- callback -------------------------------------------------------------
@@ -415,6 +432,31 @@ function showAccount() {
       <h3 class="nhsuk-heading-s">Payload</h3>
       <pre class="demo-json" id="id-token-payload" data-testid="id-token-payload">${JSON.stringify(redactNhsNumber(payload), null, 2)}</pre>
 
+      <h2>Your NHS login</h2>
+      <p>You can change your email address, password or phone number, or delete your NHS login, in your NHS login settings. You will not need to sign in again.</p>
+      <p><a href="${config.settingsUrl}" id="nhs-login-settings" data-testid="nhs-login-settings">Manage your NHS login</a></p>
+      <div id="settings-output" aria-live="polite"></div>
+
+      ${LEVEL_RANK[String(c.vot).slice(0, 2)] < LEVEL_RANK.P9
+        ? html`<h2>Prove who you are to do more</h2>
+          <p>You signed in at ${formatLevel(String(c.vot).slice(0, 2))}. Some parts of a service need high identity checks (P9). NHS login can check your identity now, and you will not need to enter your password again.</p>
+          <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="step-up" data-testid="step-up">Prove who you are (High, P9)</button>
+          <div id="step-up-output" aria-live="polite"></div>`
+        : ''}
+
+      <h2>Your reference with this service</h2>
+      <p>NHS login can keep a reference for this service with your NHS login (<code>client_user_metadata</code>, with the <code>client_metadata</code> scope). It comes back from userinfo.</p>
+      <p>Reference now: <span id="client-user-metadata" data-testid="client-user-metadata">${session.userinfo?.client_user_metadata ?? 'None'}</span></p>
+      <form id="metadata-form" novalidate>
+        <div class="nhsuk-form-group">
+          <label class="nhsuk-label" for="metadata-value">New reference</label>
+          <div class="nhsuk-hint" id="metadata-hint">Up to 1024 characters. Leave it empty to remove the reference, or enter <code>auto</code> to have NHS login make one.</div>
+          <input class="nhsuk-input" id="metadata-value" name="metadata" type="text" maxlength="1024" aria-describedby="metadata-hint" autocomplete="off">
+        </div>
+        <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit" id="save-metadata" data-testid="save-metadata">Save reference</button>
+      </form>
+      <div id="metadata-output" aria-live="polite"></div>
+
       <h2>NHS App single sign-on</h2>
       <p>The NHS App opens services with a one-time <code>assertedLoginIdentity</code>. The edge handler can make one from this session, so you can see the silent sign-in.</p>
       <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="button" id="try-sso" data-testid="try-sso">Open this service as the NHS App would</button>
@@ -427,6 +469,9 @@ function showAccount() {
   document.getElementById('get-userinfo').addEventListener('click', oneAtATime(getUserinfo));
   document.getElementById('refresh').addEventListener('click', oneAtATime(refresh));
   document.getElementById('try-sso').addEventListener('click', trySso);
+  document.getElementById('nhs-login-settings').addEventListener('click', openSettings);
+  document.getElementById('step-up')?.addEventListener('click', stepUp);
+  document.getElementById('metadata-form').addEventListener('submit', saveMetadata);
   document.getElementById('sign-out').addEventListener('click', async () => {
     await edge('/sign-out', { method: 'POST' }).catch(() => {});
     endSession();
@@ -520,6 +565,46 @@ async function refresh() {
   );
 }
 
+// NhsLogin.settingsLink(): the settings page with a one-time asserted_login_identity minted by the
+// edge (it lives 60 seconds, so it is made when the link is chosen): no second sign-in.
+async function openSettings(ev) {
+  ev.preventDefault();
+  if (!session) return;
+  try {
+    location.assign(await login.settingsLink());
+  } catch (e) {
+    failure('settings-output', 'Opening your NHS login settings', e);
+  }
+}
+
+// NhsLogin.stepUp(): a new authorization request with the P9 vectors and an asserted_login_identity,
+// so NHS login asks the patient to prove who they are, not for their password.
+async function stepUp() {
+  if (!session) return;
+  try {
+    await login.stepUp(LEVELS.P9.vtr, { scope: authOptions(loadSettings()).scope });
+  } catch (e) {
+    failure('step-up-output', 'Proving who you are', e);
+  }
+}
+
+// NhsLogin.setClientUserMetadata(): PATCH /auth/userinfo (EIS §3.6.3), then userinfo to show the value.
+async function saveMetadata(ev) {
+  ev.preventDefault();
+  if (!session) return;
+  const s = session;
+  const value = new FormData(ev.currentTarget).get('metadata') ?? '';
+  try {
+    await login.setClientUserMetadata(String(value));
+    s.userinfo = await login.userinfo();
+  } catch (e) {
+    return failure('metadata-output', 'Saving the reference', e);
+  }
+  if (session !== s) return;
+  document.getElementById('client-user-metadata').textContent = s.userinfo.client_user_metadata ?? 'None';
+  output('metadata-output', html`<p id="metadata-result" data-testid="metadata-result">Saved. NHS login answered 204 No Content.</p>`);
+}
+
 async function trySso() {
   if (!session) return;
   const r = await edge('/sso-assertion', { method: 'POST' });
@@ -532,7 +617,7 @@ async function trySso() {
 
 function showError(e) {
   endSession();
-  const p = describeError(e, SERVICE);
+  const p = describeError(e, SERVICE, { nhsApp: fromNhsApp() });
   const details = technicalDetails(e);
   render(
     'error',
@@ -550,6 +635,7 @@ function showError(e) {
       ${p.body.slice(1).map((t) => html`<p>${t}</p>`)}
       ${p.next ? html`<div class="nhsuk-inset-text" id="error-next"><span class="nhsuk-u-visually-hidden">Information: </span><p>${p.next}</p></div>` : ''}
       ${p.startAgain ? html`<a class="nhsuk-button" data-module="nhsuk-button" href="/" role="button" draggable="false" id="start-again" data-testid="start-again">${p.startAgain}</a>` : ''}
+      ${p.backToNhsApp ? html`<p><a href="${config.nhsAppUrl}" id="back-to-nhs-app" data-testid="back-to-nhs-app">Go back to the NHS App</a></p>` : ''}
       <details class="nhsuk-details">
         <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Technical details</span></summary>
         <div class="nhsuk-details__text"><pre class="demo-json" id="error-details" data-testid="error-details">${JSON.stringify(details, null, 2)}</pre></div>

@@ -10,14 +10,16 @@
  * @property {string[]} body    paragraphs: what happened
  * @property {string} [next]    inset text: what the user can do
  * @property {string} [startAgain] label of the start-again link; omitted when the user must go elsewhere
+ * @property {boolean} [backToNhsApp] show a way back to the NHS App (the user came from it)
  */
 
 /**
  * @param {any} e an NhsLoginError (or anything thrown)
  * @param {string} service the service name, as NHS login's no-consent guidance asks
+ * @param {{ nhsApp?: boolean }} [context] `nhsApp`: the user came from the NHS App (its jump-off, or its user agent)
  * @returns {ErrorPage}
  */
-export function describeError(e, service) {
+export function describeError(e, service, { nhsApp = false } = {}) {
   const code = e?.code;
   const error = e?.error;
   const description = e?.errorDescription ?? '';
@@ -26,6 +28,21 @@ export function describeError(e, service) {
     // "I do not want to use my NHS login" on NHS login's consent page (APPDOCS; DOCS no-consent-guidance):
     // say their information was not passed to the service, use the service name.
     if (error === 'access_denied' && description === 'ConsentNotGiven') {
+      // From the NHS App: NHS login's "NHS App or Wayfinder browser no-consent error screen"
+      // (DOCS no-consent-guidance, example-no-consent-content-nhs-app-browser), and a way back.
+      if (nhsApp) {
+        return {
+          kind: 'nhs-app-no-consent',
+          title: 'You cannot continue without sharing your information',
+          body: [
+            'The service provider needs your NHS login information to match you to your record.',
+            'If you need medical help, go to 111.nhs.uk or call 111.',
+            'Call 999 if it is a life-threatening emergency.',
+          ],
+          next: 'Close this tab to go back to NHS App.',
+          backToNhsApp: true,
+        };
+      }
       return {
         kind: 'consent-not-given',
         title: 'You have not shared your NHS login information',
@@ -45,7 +62,8 @@ export function describeError(e, service) {
         title: 'You need to sign in again',
         body: ['We could not sign you in to this service with your NHS App login.'],
         next: 'Go back to the NHS App and sign in again, then open this service from the NHS App.',
-        startAgain: 'Start again',
+        // Never an interactive sign-in inside the NHS App (APPDOCS): only the way back.
+        ...(nhsApp ? { backToNhsApp: true } : { startAgain: 'Start again' }),
       };
     }
     if (error === 'access_denied') {

@@ -46,6 +46,9 @@ export const LEVELS = Object.freeze({
   P0: { label: 'Low', vtr: ['P0.Cp'], hint: 'Email and phone number confirmed, identity not checked.' },
 });
 
+/** P0 < P5 < P9, for comparing a `vot`'s level with another. */
+export const LEVEL_RANK = Object.freeze({ P0: 0, P5: 1, P9: 2 });
+
 /** `P9` → `High (P9)`. */
 export function formatLevel(level) {
   return LEVELS[level] ? `${LEVELS[level].label} (${level})` : level;
