@@ -509,12 +509,14 @@ test('sign-in took longer than 10 minutes: transaction expired page', async () =
 test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one sends the user back to the NHS App', async () => {
   const page = await newPage();
   await signIn(page, { level: 'P9' });
-  assert.equal(page.interactions, 1, 'one login page (consent was given before)');
+  // The sign-in showed a login page (and a consent page when this test runs alone).
+  const interactive = page.interactions;
+  assert.ok(interactive >= 1);
   // The edge makes a one-time assertion from this session; the SPA opens /?assertedLoginIdentity=…
   await page.getByTestId('try-sso').click();
   await page.waitForURL((u) => u.pathname === '/callback');
   await ready(page);
-  assert.equal(page.interactions, 1, 'no NHS login page was shown for the jump-off');
+  assert.equal(page.interactions, interactive, 'no NHS login page was shown for the jump-off');
   assert.equal(await text(page, '#claim-nhs-number'), NHS_NUMBER_RECEIVED);
   noProblems(page);
 
