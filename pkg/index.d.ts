@@ -6,7 +6,7 @@ export type { Environment, VectorOfTrust, ErrorCode, Scope };
 
 /** The error every function of this package rejects with. */
 export declare class NhsLoginError extends Error {
-  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; error?: string; errorDescription?: string; status?: number; field?: string; claim?: string });
+  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; error?: string; errorDescription?: string; status?: number; field?: string; claim?: string; reason?: EdgeFailureReason });
   readonly name: 'NhsLoginError';
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
@@ -20,7 +20,21 @@ export declare class NhsLoginError extends Error {
   readonly field?: string;
   /** For `missing_claim` and `invalid_claim`: the claim at fault, e.g. `exp`. */
   readonly claim?: string;
+  /**
+   * For `token_exchange_failed`: which case it is. For the other edge codes, `edge_unreachable` when
+   * the edge could not be reached at all.
+   */
+  readonly reason?: EdgeFailureReason;
 }
+
+/**
+ * Why a call to the edge handler failed: nothing reached it (`edge_unreachable`: network, CORS, not
+ * running), nothing answers there (`edge_not_found`: a wrong `edgeUrl` or `basePath`), the edge
+ * refused the request (`edge_refused`, 4xx) or failed (`edge_failed`, 5xx or an unusable answer), or
+ * NHS login refused the exchange (`nhs_login_refused`, e.g. `invalid_grant`, `invalid_client`) or
+ * could not complete it (`nhs_login_unavailable`).
+ */
+export type EdgeFailureReason = 'edge_unreachable' | 'edge_not_found' | 'edge_refused' | 'edge_failed' | 'nhs_login_refused' | 'nhs_login_unavailable';
 
 /** Every error code, for iteration and exhaustiveness checks. */
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -260,6 +274,12 @@ export interface SignInResult {
   tokenType: string;
   expiresIn?: number;
   scope?: string;
+  /**
+   * The device clock's offset from the edge's (seconds, edge − device, from its `Date` header; 0
+   * without one). The ID token was validated with the corrected time, so a device clock that is off
+   * does not lock the patient out; an app may warn when it is large.
+   */
+  clockOffsetSeconds: number;
 }
 
 export interface ResumeResult extends RefreshResult {

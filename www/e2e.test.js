@@ -543,6 +543,28 @@ test('NHS App jump-off: ?assertedLoginIdentity signs in silently; a bad one send
   noProblems(third);
 });
 
+test('a device clock hours off does not lock the patient out: the edge\'s clock is used, the page says so, the 12 hours count from the real sign-in', async () => {
+  for (const hours of [3, -3]) {
+    const page = await newPage();
+    // The page's clock only (Date and timers in the page); the edge and the provider keep the real time.
+    await page.clock.install({ time: Date.now() + hours * 3600_000 });
+    await signIn(page, { level: 'P9' });
+    // Without the correction the ID token would be token_expired (+3 h) or token_issued_in_future (−3 h).
+    assert.equal(await page.evaluate(() => document.body.dataset.page), 'account', `device clock ${hours} h off`);
+    assert.equal(await text(page, '#claim-vot'), 'P9.Cp.Cd');
+    assert.match(await text(page, '#clock-warning'), new RegExp(`Your device's clock is about 3 hours ${hours > 0 ? 'ahead' : 'behind'}`));
+    // The 12-hour rule counts from the sign-in on NHS login's clock: about 12 hours are left, not 9 or 15.
+    const left = (await text(page, '#max-remaining')).split(':').map(Number);
+    const seconds = left.length === 3 ? left[0] * 3600 + left[1] * 60 + left[2] : NaN;
+    assert.ok(seconds > 11.9 * 3600 && seconds <= 12 * 3600, `12-hour timer shows ${left.join(':')}`);
+    noProblems(page);
+  }
+  // A right clock: no warning.
+  const right = await newPage();
+  await signIn(right, { level: 'P9' });
+  assert.equal(await right.locator('#clock-warning').count(), 0);
+});
+
 test('session rules: signed out after 30 minutes idle, and 12 hours after sign-in', async () => {
   const page = await newPage();
   await signIn(page, { level: 'P9' });

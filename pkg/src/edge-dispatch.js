@@ -13,7 +13,11 @@ import { HttpError, jsonResponse, errorAnswer } from './edge-http.js';
  * @returns {Record<string, string>}
  */
 export function corsHeaders(origin, allowedOrigins) {
-  return origin && allowedOrigins.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' } : {};
+  // Date is not a CORS-safelisted response header: exposed, so that a page on
+  // another origin can read the edge's clock (NhsLogin's clock correction).
+  return origin && allowedOrigins.has(origin)
+    ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-expose-headers': 'Date' }
+    : {};
 }
 
 /**
@@ -30,7 +34,9 @@ export function corsHeaders(origin, allowedOrigins) {
  * @throws {HttpError} 403 forbidden_origin, or 405 method_not_allowed (with Allow)
  */
 export function admit(method, origin, route, allowedOrigins) {
-  if (origin !== null && !allowedOrigins.has(origin)) throw new HttpError(403, 'forbidden_origin', 'this origin is not allowed');
+  if (origin !== null && !allowedOrigins.has(origin)) {
+    throw new HttpError(403, 'forbidden_origin', `the origin ${shownOrigin(origin)} is not allowed: add it to the edge's option \`allowedOrigins\` (or serve the page from the edge's own origin)`);
+  }
   if (method === 'OPTIONS') {
     if (origin === null) throw new HttpError(403, 'forbidden_origin', 'a preflight needs an Origin');
     return { preflight: preflightHeaders(route) };
@@ -39,6 +45,16 @@ export function admit(method, origin, route, allowedOrigins) {
   if (!handler) throw new HttpError(405, 'method_not_allowed', `use ${Object.keys(route).join(' or ')}`, { allow: Object.keys(route).join(', ') });
   if ((method === 'POST' || method === 'PATCH') && origin === null) throw new HttpError(403, 'forbidden_origin', `${method} requests need an Origin header`);
   return { handler };
+}
+
+/**
+ * An Origin header as the error message shows it: a well-formed origin
+ * (RFC 6454 §6.1) quoted, anything else not echoed (it is the client's text).
+ * @param {string} origin
+ * @returns {string}
+ */
+export function shownOrigin(origin) {
+  return origin.length <= 200 && /^(?:null|[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9.\-[\]:]+)$/.test(origin) ? `"${origin}"` : '(a malformed Origin header)';
 }
 
 /**

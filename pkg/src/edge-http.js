@@ -8,12 +8,15 @@ export class HttpError extends Error {
    * @param {string} error the OAuth-style error code
    * @param {string} description the error_description (never a secret)
    * @param {Record<string, string>} [headers] extra response headers
+   * @param {'nhs_login'} [source] set when the error is NHS login's (its refusal passed
+   *   through, or no usable answer from it), so that the page can tell it from the edge's own
    */
-  constructor(status, error, description, headers) {
+  constructor(status, error, description, headers, source) {
     super(description);
     this.status = status;
     this.error = error;
     this.headers = headers;
+    this.source = source;
   }
 }
 
@@ -36,10 +39,15 @@ export function jsonResponse(status, body, headers = {}) {
  * HttpError as itself; anything else as a 500 that says nothing of its cause
  * (`internal` is then true: the caller logs it).
  * @param {unknown} e
- * @returns {{ status: number, body: { error: string, error_description: string }, headers?: Record<string, string>, internal: boolean }}
+ * An error of NHS login's carries `error_source: "nhs_login"` (an RFC 6749
+ * §5.2 extension member), which `NhsLogin` reports as the reason.
+ * @returns {{ status: number, body: { error: string, error_description: string, error_source?: 'nhs_login' }, headers?: Record<string, string>, internal: boolean }}
  */
 export function errorAnswer(e) {
-  if (e instanceof HttpError) return { status: e.status, body: { error: e.error, error_description: e.message }, headers: e.headers, internal: false };
+  if (e instanceof HttpError) {
+    const body = { error: e.error, error_description: e.message, ...(e.source ? { error_source: e.source } : {}) };
+    return { status: e.status, body, headers: e.headers, internal: false };
+  }
   return { status: 500, body: { error: 'server_error', error_description: 'internal error' }, headers: undefined, internal: true };
 }
 

@@ -7,7 +7,7 @@ import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
 import { createRateLimiter } from './edge-ratelimit.js';
-import { DEFAULT_VTR } from './generated.js';
+import { DEFAULT_VTR, VECTORS } from './generated.js';
 
 const MAX_BODY = 16 * 1024; // request bodies
 const SSO_MAX_ID_TOKEN_AGE = 60 * 60; // seconds (EIS Table 18: ID token lifetime)
@@ -63,7 +63,14 @@ export const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] 
 export function requestVtr(value, configured) {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.length || value.length > configured.length || value.some((v) => typeof v !== 'string' || !configured.includes(v))) {
-    throw new HttpError(400, 'invalid_request', '`vtr` must be a non-empty array of vectors this handler is configured with (option `vtr`)');
+    // Both lists named (issue 13: a P5 page against a P9 edge), the page's only
+    // as far as its entries are vectors of trust (nothing else is echoed).
+    const asked = Array.isArray(value) && value.length <= VECTORS.length ? value.map((v) => (VECTORS.includes(v) ? v : '(not a vector of trust)')).join(', ') : '(not a list of vectors)';
+    throw new HttpError(
+      400,
+      'invalid_request',
+      `the page asked for vectors of trust [${asked}] but this handler accepts only [${configured.join(', ')}] (its option \`vtr\`): configure the same vectors in the page and the edge`,
+    );
   }
   return [...new Set(value)];
 }
@@ -118,7 +125,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     const t = jsonOf(r, what, log);
     if (typeof t.access_token !== 'string' || !/^bearer$/i.test(t.token_type ?? '')) {
       log({ event: 'upstream_bad_token_answer', what });
-      throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
+      throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`, undefined, 'nhs_login');
     }
     return t;
   }
@@ -144,7 +151,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
     if (typeof t.id_token !== 'string') {
       log({ event: 'upstream_bad_token_answer', what: 'token' });
-      throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token");
+      throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token", undefined, 'nhs_login');
     }
     let claims;
     try {
@@ -158,7 +165,9 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
       // The code and the claim at fault, so the operator need not guess (messages never carry values).
       throw new HttpError(502, 'invalid_id_token', `NHS login's ID token failed validation: ${e.code}${e.claim ? ` (claim \`${e.claim}\`)` : ''}: ${e.message}`);
     }
-    const headers = {};
+    // The clock this token was just validated by: NhsLogin corrects a device
+    // clock that is off by it (issue 13), so the page does not refuse what the edge accepted.
+    const headers = { date: new Date().toUTCString() };
     if (cookieSecret) {
       headers['set-cookie'] = await cookie.seal({
         sub: claims.sub,

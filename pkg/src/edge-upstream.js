@@ -46,8 +46,17 @@ export function passThroughError(r, what, log = () => {}) {
       ? r.json.error_description.slice(0, 512)
       : (challenge.description ?? `NHS login answered the ${what} request with HTTP ${status}${r.json ? '' : ' and no JSON error'}`);
   log({ event: 'upstream_error', what, status, error });
-  return new HttpError(status >= 400 && status < 500 ? status : 502, error, description);
+  // RFC 6749 §5.2: invalid_client is the client authentication failing — for
+  // private_key_jwt, one of three settings of this handler.
+  // (NHS login's own words shortened so that the whole stays within 512 characters.)
+  const said = error === 'invalid_client' ? `${description.slice(0, 160)} — ${INVALID_CLIENT_HINT}` : description;
+  return new HttpError(status >= 400 && status < 500 ? status : 502, error, said, undefined, 'nhs_login');
 }
+
+/** What to check when NHS login refuses the client assertion (EIS Table 6). */
+export const INVALID_CLIENT_HINT =
+  "NHS login refused this client's authentication: check that `clientId` is the client id NHS login registered for this environment, " +
+  'that the public key registered with NHS login is the pair of `privateKey`, and that `keyId` equals the kid registered with that key';
 
 /**
  * The JSON object of a success answer; a 502 (logged) when there is none.
@@ -59,7 +68,7 @@ export function passThroughError(r, what, log = () => {}) {
 export function jsonOf(r, what, log = () => {}) {
   if (r.json) return r.json;
   log({ event: 'upstream_not_json', what, status: r.status });
-  throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${r.status})`);
+  throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${r.status})`, undefined, 'nhs_login');
 }
 
 /**
@@ -87,12 +96,12 @@ export function createUpstream({ fetch: doFetch, timeoutMs, log }) {
       const late = timedOut(e);
       log({ event: 'upstream_failed', what, reason: late ? 'timeout' : 'unreachable' });
       throw late
-        ? new HttpError(504, 'temporarily_unavailable', `NHS login did not answer the ${what} request within ${timeoutMs} ms`)
-        : new HttpError(502, 'temporarily_unavailable', `NHS login could not be reached for the ${what} request`);
+        ? new HttpError(504, 'temporarily_unavailable', `NHS login did not answer the ${what} request within ${timeoutMs} ms`, undefined, 'nhs_login')
+        : new HttpError(502, 'temporarily_unavailable', `NHS login could not be reached for the ${what} request`, undefined, 'nhs_login');
     }
     let bytes;
     try {
-      bytes = await readLimited(res.body, MAX_UPSTREAM, () => new HttpError(502, 'server_error', `NHS login's ${what} answer is too large`));
+      bytes = await readLimited(res.body, MAX_UPSTREAM, () => new HttpError(502, 'server_error', `NHS login's ${what} answer is too large`, undefined, 'nhs_login'));
     } catch (e) {
       if (e instanceof HttpError) {
         log({ event: 'upstream_too_large', what, status: res.status });
@@ -100,7 +109,7 @@ export function createUpstream({ fetch: doFetch, timeoutMs, log }) {
       }
       const late = timedOut(e);
       log({ event: 'upstream_failed', what, reason: late ? 'timeout' : 'truncated' });
-      throw new HttpError(late ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
+      throw new HttpError(late ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`, undefined, 'nhs_login');
     }
     // Judged by status first: an error answer need not have a JSON body
     // (NHS login's userinfo 401 has none, EIS §3.6.2.2). `json` is undefined

@@ -15,6 +15,43 @@ const PREFIX = 'nhs-login:tx:';
 const REAUTH = 'nhs-login:reauth';
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
+/**
+ * The device clock's offset from a server's, in seconds (server − device),
+ * from its `Date` header (1-second resolution: the midpoint of that second is
+ * compared with the midpoint of the request); 0 without a usable header.
+ * @param {string | null | undefined} date
+ * @param {number} sent ms, device clock
+ * @param {number} received ms, device clock
+ */
+export function clockOffset(date, sent, received) {
+  const server = date ? Date.parse(date) : NaN;
+  if (!Number.isFinite(server)) return 0;
+  return Math.round((server + 500 - (sent + received) / 2) / 100) / 10;
+}
+
+/**
+ * token_exchange_failed for an answer of the edge's /token, saying which case
+ * it is (`reason`): nothing there (edge_not_found), the edge refused the
+ * request (edge_refused) or failed (edge_failed), or NHS login refused or
+ * could not be reached (nhs_login_refused, nhs_login_unavailable; the edge
+ * marks those with `error_source`). Carries the edge's `status` and `error`.
+ */
+function exchangeFailed(url, { status, body }) {
+  const error = typeof body.error === 'string' ? body.error : undefined;
+  const said = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
+  const [reason, message] =
+    status === 404 || status === 405
+      ? ['edge_not_found', `nothing at ${url} answers as the edge handler (HTTP ${status}): check \`edgeUrl\` and the edge's \`basePath\``]
+      : body.error_source === 'nhs_login'
+        ? status < 500
+          ? ['nhs_login_refused', `NHS login refused the code exchange (${error})${said}`]
+          : ['nhs_login_unavailable', `NHS login could not complete the code exchange (${error})${said}`]
+        : status < 500 && status >= 400
+          ? ['edge_refused', `the edge handler refused the code exchange (HTTP ${status} ${error})${said}`]
+          : ['edge_failed', `the edge handler failed (HTTP ${status}${error ? ` ${error}` : ''})${said || (status === 200 ? ': its answer has no id_token' : '')}`];
+  return new NhsLoginError('token_exchange_failed', message, { error, status, reason });
+}
+
 export class NhsLogin {
   /**
    * @param {object} options createAuthorizationRequest options (clientId, redirectUri,
@@ -121,10 +158,11 @@ export class NhsLogin {
       body: JSON.stringify({ code: r.code, code_verifier: r.codeVerifier, redirect_uri: r.redirectUri, nonce: r.nonce, ...(Array.isArray(r.vtr) ? { vtr: r.vtr } : {}) }),
     });
     const body = res.body;
-    if (!res.ok || typeof body.id_token !== 'string') {
-      throw new NhsLoginError('token_exchange_failed', body.error_description ?? `the edge handler answered HTTP ${res.status}`, { error: body.error, status: res.status });
-    }
+    if (!res.ok || typeof body.id_token !== 'string') throw exchangeFailed(`${base}/token`, res);
     this.jwks ??= createRemoteJwks(`${base}/jwks`, { fetch: this.options.fetch ?? globalThis.fetch });
+    // The token is judged by the clock the edge has just judged it by: a device
+    // clock minutes or hours off must not lock the patient out (issue 13).
+    const clockOffsetSeconds = res.clockOffsetSeconds;
     const { claims, warnings } = await checkIdToken(body.id_token, {
       issuer: this.options.issuer,
       environment: this.options.issuer ? undefined : this.options.environment,
@@ -133,11 +171,12 @@ export class NhsLogin {
       nonce: r.nonce,
       vtr: r.vtr,
       clockSkewSeconds: this.options.clockSkewSeconds,
+      now: Date.now() / 1000 + clockOffsetSeconds,
     });
     this.accessToken = typeof body.access_token === 'string' ? body.access_token : undefined;
     // The patient this page shows: later answers from the edge must be theirs.
     this.sub = claims.sub;
-    return { claims, warnings, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope };
+    return { claims, warnings, idToken: body.id_token, accessToken: body.access_token, tokenType: body.token_type, expiresIn: body.expires_in, scope: body.scope, clockOffsetSeconds };
   }
 
   /**
@@ -372,11 +411,16 @@ export class NhsLogin {
   async edgeCall(code, url, init) {
     const doFetch = this.options.fetch ?? globalThis.fetch;
     let res;
+    const sent = Date.now();
     try {
       res = await doFetch(url, { ...init, credentials: 'include' });
     } catch (cause) {
-      throw new NhsLoginError(code, 'the edge handler could not be reached', { cause });
+      throw new NhsLoginError(code, `the edge handler at ${url} could not be reached (network error, CORS refusal, or it is not running): check \`edgeUrl\``, {
+        cause,
+        reason: 'edge_unreachable',
+      });
     }
+    const clockOffsetSeconds = clockOffset(res.headers?.get?.('date'), sent, Date.now());
     // Judged by status first: a 401 (RFC 6750) or a 204 may have no body.
     let body = {};
     const text = await res.text().catch(() => '');
@@ -387,7 +431,7 @@ export class NhsLogin {
         if (res.ok) throw new NhsLoginError(code, `the edge handler answered HTTP ${res.status} without JSON`, { cause, status: res.status });
       }
     }
-    return { ok: res.ok, status: res.status, body };
+    return { ok: res.ok, status: res.status, body, clockOffsetSeconds };
   }
 
   // history.replaceState without the OAuth response parameters.

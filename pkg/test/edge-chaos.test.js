@@ -153,7 +153,11 @@ for (const runtime of runtimes) {
       assert.equal(r.res.headers.get('location'), null, label);
       assert.equal(r.res.headers.get('set-cookie'), null, `${what}: no session for a failed exchange`);
       const body = JSON.parse(r.text);
-      assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description'], label);
+      // error_source marks NHS login's failures (its refusal, its absence, an unusable answer); the
+      // edge's own verdicts (invalid_id_token, invalid_userinfo) carry none.
+      const verdict = error === 'invalid_id_token' || error === 'invalid_userinfo';
+      assert.deepEqual(Object.keys(body).sort(), verdict ? ['error', 'error_description'] : ['error', 'error_description', 'error_source'], label);
+      if (!verdict) assert.equal(body.error_source, 'nhs_login', label);
       assert.equal(body.error, error, label);
       assert.equal(typeof body.error_description, 'string', label);
       assert.ok(body.error.length <= 128 && body.error_description.length <= 512, `${what}: error ${body.error.length} chars, description ${body.error_description.length} chars`);

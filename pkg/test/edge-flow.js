@@ -180,7 +180,47 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
     // The page asked for vectors the edge is not configured with: refused before the code is spent.
     const strict = new NhsLogin({ ...options, vtr: ['P5.Cp.Cd'], fetch: viaEdge(p9Send) });
     const back5 = await signInWithFetch({ authorizeUrl: await strict.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p5' });
-    await assert.rejects(strict.completeSignIn(back5), (e) => e.code === 'token_exchange_failed' && e.error === 'invalid_request' && e.status === 400);
+    await assert.rejects(strict.completeSignIn(back5), (e) => {
+      assert.deepEqual([e.code, e.error, e.status, e.reason], ['token_exchange_failed', 'invalid_request', 400, 'edge_refused']);
+      // Both lists named, so the developer sees the mismatch at once.
+      assert.match(e.message, /asked for vectors of trust \[P5\.Cp\.Cd\] but this handler accepts only \[P9\.Cp\.Cd\]/);
+      return true;
+    });
+    // The edge answered with its clock, and the token was judged by it.
+    assert.equal(typeof r.clockOffsetSeconds, 'number');
+    assert.ok(Math.abs(r.clockOffsetSeconds) < 5, `clock offset ${r.clockOffsetSeconds}`);
+  });
+
+  test('token_exchange_failed says which case it is: edge not found, unreachable, refused by NHS login (invalid_client: what to check)', async () => {
+    const viaEdge = (sender) => (url, init = {}) => sender(new URL(url).pathname, { ...init, headers: { ...init.headers, origin: ORIGIN } });
+    const options = { authorizationEndpoint: op.endpoints.authorization, issuer: op.issuer, clientId: 'edge-client', redirectUri: REDIRECT, vtr: ['P9.Cp.Cd'], storage: new MemoryStorage() };
+    const backFor = async (login) => signInWithFetch({ authorizeUrl: await login.signIn({ redirect: false }), redirectUri: REDIRECT, patient: 'p9' });
+
+    // A wrong edgeUrl: the handler has no route there (404).
+    const lost = new NhsLogin({ ...options, edgeUrl: 'https://edge.example/oauth', fetch: viaEdge(send) });
+    await assert.rejects(lost.completeSignIn(await backFor(lost)), (e) => {
+      assert.deepEqual([e.code, e.status, e.reason], ['token_exchange_failed', 404, 'edge_not_found']);
+      assert.match(e.message, /nothing at https:\/\/edge\.example\/oauth\/token answers as the edge handler \(HTTP 404\): check `edgeUrl`/);
+      return true;
+    });
+
+    // Nothing listening: a network error.
+    const gone = new NhsLogin({ ...options, edgeUrl: 'http://127.0.0.1:1/auth' });
+    await assert.rejects(gone.completeSignIn(await backFor(gone)), (e) => {
+      assert.deepEqual([e.code, e.reason], ['token_exchange_failed', 'edge_unreachable']);
+      assert.match(e.message, /the edge handler at http:\/\/127\.0\.0\.1:1\/auth\/token could not be reached/);
+      return true;
+    });
+
+    // keyId not the kid registered with NHS login: NHS login refuses the client assertion.
+    const wrongKid = await makeSend(config({ keyId: 'not-the-registered-kid', rateLimit: false }));
+    const refused = new NhsLogin({ ...options, edgeUrl: 'https://edge.example/auth', fetch: viaEdge(wrongKid) });
+    await assert.rejects(refused.completeSignIn(await backFor(refused)), (e) => {
+      assert.deepEqual([e.code, e.error, e.reason], ['token_exchange_failed', 'invalid_client', 'nhs_login_refused']);
+      assert.equal(e.status, 401);
+      assert.match(e.message, /^NHS login refused the code exchange \(invalid_client\): .*check that `clientId` .*`keyId` equals the kid registered/);
+      return true;
+    });
   });
 
   // ---- issue 12: per-request vtr, PATCH /userinfo, step-up and the settings link ----

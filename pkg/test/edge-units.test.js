@@ -215,6 +215,8 @@ test('errorAnswer: an HttpError answers as itself; anything else as an opaque 50
     headers: { allow: 'POST' },
     internal: false,
   });
+  // NHS login's errors say so (error_source), the edge's own do not.
+  assert.deepEqual(errorAnswer(new HttpError(400, 'invalid_grant', 'expired', undefined, 'nhs_login')).body, { error: 'invalid_grant', error_description: 'expired', error_source: 'nhs_login' });
   for (const e of [new Error('secret-ish detail'), new TypeError('x'), 'a string', undefined]) {
     assert.deepEqual(errorAnswer(e), { status: 500, body: { error: 'server_error', error_description: 'internal error' }, headers: undefined, internal: true });
   }
@@ -267,7 +269,7 @@ test('passThroughError: NHS login error bodies passed through, else the challeng
   const r = (status, json, h = {}) => ({ status, headers: headers(h), json });
   let e = passThroughError(r(400, { error: 'invalid_grant', error_description: 'expired code' }), 'token', log);
   assert.ok(e instanceof HttpError);
-  assert.deepEqual([e.status, e.error, e.message], [400, 'invalid_grant', 'expired code']);
+  assert.deepEqual([e.status, e.error, e.message, e.source], [400, 'invalid_grant', 'expired code', 'nhs_login']);
   assert.deepEqual(events, [{ event: 'upstream_error', what: 'token', status: 400, error: 'invalid_grant' }]);
   e = passThroughError(r(500, { error: 'x'.repeat(300), error_description: 'd'.repeat(900) }), 'token');
   assert.deepEqual([e.status, e.error.length, e.message.length], [502, 128, 512]);
@@ -277,6 +279,10 @@ test('passThroughError: NHS login error bodies passed through, else the challeng
   assert.deepEqual([e.status, e.error, e.message], [502, 'server_error', 'NHS login answered the refresh request with HTTP 503 and no JSON error']);
   e = passThroughError(r(399, { other: 1 }), 'token');
   assert.deepEqual([e.status, e.error, e.message], [502, 'server_error', 'NHS login answered the token request with HTTP 399']);
+  // invalid_client (RFC 6749 §5.2): what to check is added to NHS login's words.
+  e = passThroughError(r(401, { error: 'invalid_client', error_description: 'assertion refused' }), 'token');
+  assert.deepEqual([e.status, e.error], [401, 'invalid_client']);
+  assert.match(e.message, /^assertion refused — NHS login refused this client's authentication: check that `clientId` .*`privateKey`.*`keyId` equals the kid/);
 });
 
 test('jsonOf: the JSON object of an answer, or a logged 502', () => {
@@ -520,7 +526,11 @@ test('field and pick', () => {
 
 test('corsHeaders: the allowed origin with credentials; nothing for others', () => {
   const allowed = new Set(['https://spa.example']);
-  assert.deepEqual(corsHeaders('https://spa.example', allowed), { 'access-control-allow-origin': 'https://spa.example', 'access-control-allow-credentials': 'true' });
+  assert.deepEqual(corsHeaders('https://spa.example', allowed), {
+    'access-control-allow-origin': 'https://spa.example',
+    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': 'Date',
+  });
   assert.deepEqual(corsHeaders('https://evil.example', allowed), {});
   assert.deepEqual(corsHeaders(null, allowed), {});
   assert.deepEqual(corsHeaders('', allowed), {});
@@ -532,8 +542,13 @@ test('admit: origins, preflights, methods and the CSRF rule, in that order', () 
   const get = () => 'get';
   const route = { POST: post };
   const forbidden = (message) => (e) => e instanceof HttpError && e.status === 403 && e.error === 'forbidden_origin' && e.message === message;
-  assert.throws(() => admit('POST', 'https://evil.example', route, allowed), forbidden('this origin is not allowed'));
-  assert.throws(() => admit('GET', 'null', { GET: get }, allowed), forbidden('this origin is not allowed'));
+  const notAllowed = (shown) => forbidden(`the origin ${shown} is not allowed: add it to the edge's option \`allowedOrigins\` (or serve the page from the edge's own origin)`);
+  assert.throws(() => admit('POST', 'https://evil.example', route, allowed), notAllowed('"https://evil.example"'));
+  assert.throws(() => admit('GET', 'null', { GET: get }, allowed), notAllowed('"null"'));
+  // The client's text is echoed only when it is an origin.
+  for (const odd of ['https://a.example/<script>', 'x'.repeat(300), 'https://a.example\r\nset-cookie: a=b', 'javascript:alert(1)']) {
+    assert.throws(() => admit('POST', odd, route, allowed), notAllowed('(a malformed Origin header)'), odd);
+  }
   assert.throws(() => admit('OPTIONS', null, route, allowed), forbidden('a preflight needs an Origin'));
   assert.deepEqual(admit('OPTIONS', 'https://spa.example', { GET: get, POST: post }, allowed), { preflight: preflightHeaders({ GET: get, POST: post }) });
   assert.deepEqual(preflightHeaders({ GET: get, POST: post }), {
@@ -588,6 +603,12 @@ test('requestVtr narrows the configured vectors, never widens them', async () =>
   for (const bad of [[], ['P9.Cm'], 'P9.Cp.Cd', [1], ['P9.Cp.Cd', 'P5.Cp.Cd', 'P0.Cp']]) {
     assert.throws(() => requestVtr(bad, configured), (e) => e.status === 400 && e.error === 'invalid_request', JSON.stringify(bad));
   }
+  // Both lists are named; what is not a vector of trust is not echoed.
+  assert.throws(() => requestVtr(['P5.Cp.Cd', 'P0.Cp'], ['P9.Cp.Cd']), {
+    message: "the page asked for vectors of trust [P5.Cp.Cd, P0.Cp] but this handler accepts only [P9.Cp.Cd] (its option `vtr`): configure the same vectors in the page and the edge",
+  });
+  assert.throws(() => requestVtr(['<b>x</b>'], configured), /asked for vectors of trust \[\(not a vector of trust\)\]/);
+  assert.throws(() => requestVtr('P5', configured), /\[\(not a list of vectors\)\]/);
 });
 
 test('clientUserMetadata: one string member of at most 1024 characters', async () => {

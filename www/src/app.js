@@ -257,10 +257,13 @@ async function startSession(r) {
     userinfoError = e;
   }
   // The access token stays inside `login`; the page keeps what it shows.
-  const signedIn = { claims: r.claims, warnings: r.warnings ?? [], idToken: r.idToken, expiresIn: r.expiresIn, userinfo, userinfoError, refreshedAt: null };
+  // The device clock's offset from the edge's (completeSignIn validated the token with it).
+  const clockOffsetSeconds = r.clockOffsetSeconds ?? 0;
+  const signedIn = { claims: r.claims, warnings: r.warnings ?? [], idToken: r.idToken, expiresIn: r.expiresIn, userinfo, userinfoError, refreshedAt: null, clockOffsetSeconds };
   session = signedIn;
   signedIn.timers = startSessionTimers({
-    startedAt: (r.claims.auth_time ?? r.claims.iat) * 1000,
+    // The sign-in time is the server's: on the device's clock it is that minus the offset.
+    startedAt: ((r.claims.auth_time ?? r.claims.iat) - clockOffsetSeconds) * 1000,
     idleSeconds: config.idleSeconds,
     maxSeconds: config.maxSeconds,
     onTick: showTimeLeft,
@@ -394,6 +397,12 @@ function showAccount() {
         <div class="nhsuk-card__content">
           <h2 class="nhsuk-card__heading">Details NHS login shared</h2>
           <p class="nhsuk-card__description" id="claims-sources">NHS login puts who you are in the ID token, which this service has checked. Your first name, contact details and GP surgery come from NHS login's userinfo endpoint. Under each detail is where it came from.</p>
+          ${Math.abs(session.clockOffsetSeconds ?? 0) >= 300
+            ? html`<div class="nhsuk-inset-text" data-testid="clock-warning" id="clock-warning">
+                <span class="nhsuk-u-visually-hidden">Information: </span>
+                <p>Your device's clock is about ${minutes(Math.abs(Math.round(session.clockOffsetSeconds / 60) * 60))} ${session.clockOffsetSeconds > 0 ? 'behind' : 'ahead'}. You were signed in using this service's clock; setting your device's clock right may stop other websites from failing.</p>
+              </div>`
+            : ''}
           ${session.warnings.length
             ? html`<div class="nhsuk-inset-text" data-testid="claim-warnings" id="claim-warnings">
                 <span class="nhsuk-u-visually-hidden">Information: </span>
