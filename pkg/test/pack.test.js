@@ -25,7 +25,7 @@ const ALLOWED = [
   /^package\.json$/,
   /^README(\.md)?$/i,
   /^LICEN[CS]E(\.md|\.txt)?$/i,
-  /^(index|edge|generated)\.d\.ts$/,
+  /^(index|edge|edge-node|generated)\.d\.ts$/,
   /^src\/[\w.-]+\.js$/,
   /^wasm\/nhs_login\.js$/,
   /^wasm\/nhs_login_bg\.wasm$/,
@@ -35,7 +35,7 @@ const ALLOWED = [
 test('the tarball holds only what users need', (t) => {
   const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(unexpected, [], 'no tests, Rust sources, wasm-bindgen .d.ts or other files');
-  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'generated.d.ts', 'src/generated.js', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
+  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'edge-node.d.ts', 'generated.d.ts', 'src/generated.js', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'src/edge-node-listener.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(!files.some((f) => /(^|\/)test\/|\.rs$|Cargo|\.map$|\.wasm\.d\.ts$|nhs_login\.d\.ts$/.test(f)));
