@@ -77,9 +77,10 @@ test-wasm: setup-rust setup-apt
 test-pkg: build setup-npm
 	node --test pkg/test/*.test.js tests/provider/*.test.js
 
-# The demo end to end in headless Chromium (screenshots in target/demo-screenshots/).
+# The demo end to end in headless Chromium (screenshots in target/demo-screenshots/);
+# `make demo` itself: a taken port, and every way of stopping it (serve.test.js).
 test-demo: build setup-npm setup-apt
-	node --test www/e2e.test.js
+	node --test www/e2e.test.js www/serve.test.js
 
 # Supply chain, offline: licences, bans and sources of the Rust graph (deny.toml);
 # the npm package has no runtime dependencies at all.
@@ -89,7 +90,7 @@ test-supply-chain: setup-rust
 
 # ---- demo --------------------------------------------------------------------
 # The local provider, the edge handler in workerd and the SPA, on 127.0.0.1
-# (DEMO_PORT, default 8080). Ctrl-C stops all three.
+# (DEMO_PORT, default 8080; PROVIDER_PORT, default 9000). Ctrl-C stops all three.
 demo: setup build
 	node www/serve.mjs
 
