@@ -75,7 +75,7 @@ test-wasm: setup-rust setup-apt
 	wasm-pack test --node
 
 test-pkg: build setup-npm
-	node --test pkg/test/*.test.js tests/provider/*.test.js
+	node --test pkg/test/*.test.js tests/provider/*.test.js tests/docs/*.test.js
 
 # The demo end to end in headless Chromium (screenshots in target/demo-screenshots/);
 # `make demo` itself: a taken port, and every way of stopping it (serve.test.js).

@@ -105,3 +105,21 @@ test('the installed tarball from CommonJS: import() works (the package is ESM on
   assert.ok(['ok', 'ERR_REQUIRE_ESM'].includes(r.require), r.require);
   t.diagnostic(`require('nhs-login-client') on Node ${process.versions.node}: ${r.require}`);
 });
+
+// The npm page: the metadata points at the repository Cargo.toml names (one source of truth), and the
+// README stands on its own there (no relative links: they would point into npm's site).
+test('package.json repository, homepage and bugs name the repository of Cargo.toml; README links are absolute', async () => {
+  const cargo = await readFile(join(PKG_DIR, '..', 'Cargo.toml'), 'utf8');
+  const repo = /^repository\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+  const pkg = JSON.parse(await readFile(join(PKG_DIR, 'package.json'), 'utf8'));
+  assert.deepEqual(pkg.repository, { type: 'git', url: `git+${repo}.git`, directory: 'pkg' });
+  assert.equal(pkg.homepage, `${repo}#readme`);
+  assert.deepEqual(pkg.bugs, { url: `${repo}/issues` });
+  assert.ok(files.includes('README.md'));
+  const readme = await readFile(join(PKG_DIR, 'README.md'), 'utf8');
+  const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
+  assert.ok(links.length >= 5);
+  for (const link of links) assert.match(link, /^https:\/\//, `absolute link: ${link}`);
+  for (const heading of ['## Install', '## Quick start: the single-page app', '## Quick start: the edge handler']) assert.ok(readme.includes(heading), heading);
+  assert.match(readme, /npm install nhs-login-client/);
+});
