@@ -46,7 +46,9 @@ export function normalisePrivateKeyPem(value) {
   const bad = body.search(/[^A-Za-z0-9+/=]/);
   if (!body) fail('is not a usable PKCS#8 PEM: there is nothing between the BEGIN and END lines');
   if (bad >= 0) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines has a character that is not base64 at position ${bad + 1} of ${body.length} (line breaks that arrived as the text \\n are turned back into line breaks; other escapes are not)`);
-  if (body.length % 4 !== 0 || /=[^=]/.test(body) || /={3,}$/.test(body)) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines is cut short or padded wrongly (${body.length} characters); paste the whole key again`);
+  // Forgiving base64 (what atob accepts): padding optional, but never a lone 6 bits at the end.
+  const data = body.replace(/={1,2}$/, '');
+  if (data.includes('=') || data.length % 4 === 1 || (data.length !== body.length && body.length % 4 !== 0)) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines is cut short or padded wrongly (${body.length} characters); paste the whole key again`);
   return pem;
 }
 

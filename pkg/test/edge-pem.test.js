@@ -59,12 +59,15 @@ test('a malformed private key is invalid_option; the message quotes no key mater
   const MARK = 'S3CRETkeyMATERIAL';
   const body = (await makeClientKey()).pem.split('\n').slice(1, -2);
   body[3] = `${MARK}${body[3].slice(MARK.length)}`;
+  const flat = body.join('').replace(/=+$/, '');
   const lines = (b) => ['-----BEGIN PRIVATE KEY-----', ...b, '-----END PRIVATE KEY-----'].join('\n');
   const bad = [
     ['a character that is not base64', lines([...body.slice(0, 5), `${MARK}!#$`, ...body.slice(5)])],
     ['escapes other than \\n', lines(body).replaceAll('\n', '\\t')],
-    ['cut short', lines(body.slice(0, 6)).replace(/.$/m, '') + 'A'],
-    ['one character cut off', lines([body[0], body[1].slice(1), ...body.slice(2)])],
+    // Base64 that cannot be whole: 4k+1 characters (6 bits left over), padding in the middle, too much padding.
+    ['cut short', lines([flat.slice(0, 4 * 300 + 1)])],
+    ['padding in the middle', lines([`${flat.slice(0, 400)}==${flat.slice(400, 800)}`])],
+    ['too much padding', lines([`${flat.slice(0, 4 * 300 + 2)}===`])],
     ['nothing inside', lines([])],
     ['PKCS#1', lines(body).replaceAll('PRIVATE KEY', 'RSA PRIVATE KEY')],
     ['encrypted PKCS#8', lines(body).replaceAll('PRIVATE KEY', 'ENCRYPTED PRIVATE KEY')],
