@@ -89,7 +89,8 @@ export declare function memorySessionStore(): SessionStore;
 export declare function kvSessionStore(namespace: KvNamespaceLike, options?: { prefix?: string }): SessionStore;
 
 /**
- * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
+ * Creates a Web-standard handler, tested in Cloudflare's workerd, Deno, Node 20+ (also behind `toNodeListener`
+ * from `nhs-login-client/edge/node`) and Vercel's edge-runtime (the `edge-light` entry, wasm imported as a module).
  * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, GET /session,
  * POST /sign-out, GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
  * `invalid_option` for a configuration mistake.

@@ -35,7 +35,7 @@ const ALLOWED = [
 test('the tarball holds only what users need', (t) => {
   const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(unexpected, [], 'no tests, Rust sources, wasm-bindgen .d.ts or other files');
-  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'edge-node.d.ts', 'generated.d.ts', 'src/generated.js', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'src/edge-node-listener.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
+  for (const f of ['package.json', 'index.d.ts', 'edge.d.ts', 'edge-node.d.ts', 'generated.d.ts', 'src/generated.js', 'src/index.js', 'src/node.js', 'src/core.js', 'src/session.js', 'src/edge.js', 'src/edge.node.js', 'src/edge.workerd.js', 'src/edge.edge-light.js', 'src/edge-node-listener.js', 'wasm/nhs_login.js', 'wasm/nhs_login_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(!files.some((f) => /(^|\/)test\/|\.rs$|Cargo|\.map$|\.wasm\.d\.ts$|nhs_login\.d\.ts$/.test(f)));
@@ -67,7 +67,8 @@ test('every file the exports map and the sources refer to is in the tarball', as
       ...[...text.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => (m[1].startsWith('.') ? m[1] : `./${m[1]}`)),
     ];
     for (const ref of refs) {
-      let target = posix.join(posix.dirname(f), ref);
+      // `?module` (the edge-light entry's Vercel wasm import) names the same file.
+      let target = posix.join(posix.dirname(f), ref.replace(/\?module$/, ''));
       if (f.endsWith('.d.ts')) target = target.replace(/\.js$/, '.d.ts');
       assert.ok(files.includes(target), `${f} refers to ${ref}, which is packed`);
     }
