@@ -132,7 +132,8 @@ async function provider(redirectUri) {
 
 // ---- worker: workerd through miniflare ------------------------------------------------------------
 
-const WORKER_BINDINGS = 'NHS_LOGIN_PRIVATE_KEY (the PEM on one line, its line breaks written \\n, as in .dev.vars), NHS_LOGIN_KEY_ID, COOKIE_SECRET, SESSIONS (KV), TOKEN_LIMITER (rate limiting)';
+const STATIC_MARK = 'docs-test-static-page';
+const WORKER_BINDINGS = 'NHS_LOGIN_PRIVATE_KEY (the PEM on one line, its line breaks written \\n, as in .dev.vars), NHS_LOGIN_KEY_ID, COOKIE_SECRET, SESSIONS (KV), TOKEN_LIMITER (rate limiting), ASSETS (static assets)';
 for (const [i, b] of blocks.entries()) {
   if (b.kind !== 'worker') continue;
   test(`workerd: ${label(b)} serves /auth with ${WORKER_BINDINGS}`, async () => {
@@ -144,6 +145,11 @@ for (const [i, b] of blocks.entries()) {
     await writeFile(entry, forLocal(b.code, op));
     // esbuild writes worker.js for worker.ts too.
     const script = (await bundleWorker(entry, join(dir, 'out'))).replace(/\.ts$/, '.js');
+    // Workers static assets: a one-page SPA, served for unknown paths too (single-page-application), the
+    // Worker run first for /auth/* (wrangler's assets.run_worker_first).
+    const assets = join(dir, 'assets');
+    await mkdir(assets, { recursive: true });
+    await writeFile(join(assets, 'index.html'), `<!doctype html><title>${STATIC_MARK}</title>`);
     const mf = new Miniflare({
       modules: true,
       scriptPath: script,
@@ -152,12 +158,27 @@ for (const [i, b] of blocks.entries()) {
       compatibilityDate: '2026-04-01',
       bindings: { NHS_LOGIN_PRIVATE_KEY: key.privateKeyPem.trim().replaceAll('\n', '\\n'), NHS_LOGIN_KEY_ID: key.kid, COOKIE_SECRET: randomBytes(32).toString('base64url') },
       kvNamespaces: ['SESSIONS'],
+      assets: {
+        directory: assets,
+        binding: 'ASSETS',
+        routerConfig: { has_user_worker: true, static_routing: { user_worker: ['/auth/*'] } },
+        assetConfig: { not_found_handling: 'single-page-application' },
+      },
       ratelimits: { TOKEN_LIMITER: { simple: { limit: 100, period: 60 } } },
     });
     try {
       await mf.ready;
       const base = new URL(where.origin).origin;
-      await edgeChecks((path, init) => mf.dispatchFetch(`${base}${path}`, { ...init, redirect: 'manual' }), where);
+      const send = (path, init) => mf.dispatchFetch(`${base}${path}`, { ...init, redirect: 'manual' });
+      await edgeChecks(send, where);
+      if (/env\.ASSETS\b/.test(b.code)) {
+        // A Worker that serves the SPA too: its pages come from the static assets.
+        for (const path of ['/', '/callback']) {
+          const page = await send(path);
+          assert.equal(page.status, 200, path);
+          assert.match(await page.text(), new RegExp(STATIC_MARK), `${path} is the SPA's index.html`);
+        }
+      }
     } finally {
       await mf.dispose();
     }

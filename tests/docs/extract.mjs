@@ -34,10 +34,20 @@ export async function docFiles(root = ROOT) {
 export function extractBlocks(text, file) {
   const lines = text.split('\n');
   const blocks = [];
+  let open = null; // the fence of an unmarked block being skipped (markers inside it are examples)
   for (let i = 0; i < lines.length; i++) {
+    if (open) {
+      if (lines[i].startsWith(open) && /^(`+|~+)\s*$/.test(lines[i])) open = null;
+      continue;
+    }
+    const fenceOpen = /^(`{3,}|~{3,})/.exec(lines[i]);
+    if (fenceOpen) {
+      open = fenceOpen[1];
+      continue;
+    }
     const marker = /^<!--\s*test:\s*([\w-]+)\s*-->\s*$/.exec(lines[i]);
     if (!marker) {
-      if (/<!--\s*test:/.test(lines[i])) throw new Error(`${file}:${i + 1}: a test marker must be alone on its line: <!-- test: KIND -->`);
+      if (/^\s*<!--\s*test:/.test(lines[i])) throw new Error(`${file}:${i + 1}: a test marker must be alone on its line: <!-- test: KIND -->`);
       continue;
     }
     const kind = marker[1];

@@ -12,13 +12,18 @@ test('a marker on the line before a fenced js or ts block makes it a test; unmar
   ]);
 });
 
+test('markers inside an unmarked fence or inline code are examples, not tests', () => {
+  const md = ['````md', '<!-- test: spa -->', '```js', 'x', '```', '````', 'see `<!-- test: spa -->` here', '<!-- test: tsc -->', '```ts', 'y', '```'].join('\n');
+  assert.deepEqual(extractBlocks(md, 'x.md').map((b) => [b.kind, b.code]), [['tsc', 'y\n']]);
+});
+
 test('marker mistakes are errors, never a block left untested', () => {
   for (const [md, re] of [
     ['<!-- test: browser -->\n```js\nx\n```', /unknown test kind "browser"/],
     ['<!-- test: spa -->\n\n```js\nx\n```', /must be followed at once by a fenced block/],
     ['<!-- test: spa -->\n```sh\nx\n```', /js or ts, not sh/],
     ['<!-- test: spa -->\n```js\nx\n', /not closed/],
-    ['text <!-- test: spa -->\n```js\nx\n```', /alone on its line/],
+    ['<!-- test: spa --> and text\n```js\nx\n```', /alone on its line/],
   ]) {
     assert.throws(() => extractBlocks(md, 'x.md'), re);
   }
