@@ -196,7 +196,9 @@ async function send(req, res, response, signal) {
   for (const cookie of response.headers.getSetCookie()) headers.push('set-cookie', cookie);
   // A body the handler did not read to the end (e.g. it answered 4xx before
   // reading it): close the connection after the answer rather than drain it.
-  if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') {
+  const declared = Number(req.headers['content-length']);
+  const mayHaveBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+  if (mayHaveBody && !req.complete && req.method !== 'GET' && req.method !== 'HEAD') {
     headers.push('connection', 'close');
     res.on('finish', () => req.destroy());
   }

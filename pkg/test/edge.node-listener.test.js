@@ -258,3 +258,12 @@ test('a body already read by middleware mounted first is a clear 500, not a hang
   assert.equal(r.status, 500);
   assert.deepEqual(await r.json(), { error: 'server_error', error_description: 'the request body was read before the edge handler ran: mount toNodeListener before body-parsing middleware' });
 });
+
+test('keep-alive: an answered request with no body keeps the connection; an unread body closes it', async () => {
+  const { url } = await serve(toNodeListener(async () => new Response('{}', { status: 403 })));
+  const empty = await raw(`${url}/auth/token`, { headers: { 'content-length': '0' } });
+  assert.notEqual(empty.headers.connection, 'close');
+  const unread = await raw(`${url}/auth/token`, { headers: { 'content-length': '5' }, write: (req) => req.end('{"a"}') });
+  assert.equal(unread.status, 403);
+  assert.equal(unread.headers.connection, 'close', 'the body the handler did not read is not drained');
+});
