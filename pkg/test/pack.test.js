@@ -81,6 +81,8 @@ test('the installed tarball works from a Node app: both entries, validation, edg
   // Resolved from the app's own node_modules (a copy from the tarball), with the node condition.
   assert.equal(r.resolved.main, `file://${app}/node_modules/nhs-login-client/src/node.js`);
   assert.equal(r.resolved.edge, `file://${app}/node_modules/nhs-login-client/src/edge.node.js`);
+  assert.equal(r.resolved.edgeNode, `file://${app}/node_modules/nhs-login-client/src/edge-node-listener.js`);
+  assert.deepEqual(r.overNode, [405, 'POST', true], 'toNodeListener from the tarball, the same handler module');
   assert.equal(r.resolved.pkg, `file://${app}/node_modules/nhs-login-client/package.json`);
   assert.equal(r.version, info.version);
   assert.deepEqual(r.exports, ['ACTIVITY_EVENTS', 'ERROR_CODES', 'ERROR_MESSAGES', 'IDLE_SECONDS', 'ISSUERS', 'MAX_SECONDS', 'NhsLogin', 'NhsLoginError', 'SCOPES', 'SETTINGS_URLS', 'VECTORS', 'createAuthorizationRequest', 'createRemoteJwks', 'formatDuration', 'isNhsApp', 'parseCallback', 'settingsUrl', 'startSessionTimers', 'timeLeft', 'validateIdToken']);
