@@ -243,22 +243,6 @@ test('the real handler: the rate limit keys on the peer address, not on a client
   assert.deepEqual(r.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/']);
 });
 
-test('a body already read by middleware mounted first is a clear 500, not a hang', async () => {
-  const listener = toNodeListener(async (request) => new Response(await request.text()));
-  const { url } = await serve((req, res) => {
-    // What express.json() does: read the stream to its end, keep the result on req.body.
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      req.body = JSON.parse(Buffer.concat(chunks).toString());
-      listener(req, res);
-    });
-  });
-  const r = await fetch(`${url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"c"}', signal: AbortSignal.timeout(5000) });
-  assert.equal(r.status, 500);
-  assert.deepEqual(await r.json(), { error: 'server_error', error_description: 'the request body was read before the edge handler ran: mount toNodeListener before body-parsing middleware' });
-});
-
 test('keep-alive: an answered request with no body keeps the connection; an unread body closes it', async () => {
   const { url } = await serve(toNodeListener(async () => new Response('{}', { status: 403 })));
   const empty = await raw(`${url}/auth/token`, { headers: { 'content-length': '0' } });
@@ -266,4 +250,36 @@ test('keep-alive: an answered request with no body keeps the connection; an unre
   const unread = await raw(`${url}/auth/token`, { headers: { 'content-length': '5' }, write: (req) => req.end('{"a"}') });
   assert.equal(unread.status, 403);
   assert.equal(unread.headers.connection, 'close', 'the body the handler did not read is not drained');
+});
+
+// Express 5 (a devDependency, pinned): the listener as middleware, mounted at /auth (Express strips the
+// mount path from req.url; originalUrl keeps it) or at the root, beside the app's own routes.
+test('Express: app.use(\'/auth\', listener) and app.use(listener) both reach the handler\'s routes', async () => {
+  const { default: express } = await import('express');
+  const key = await makeClientKey();
+  const handler = createEdgeHandler({ issuer: 'http://127.0.0.1:9', clientId: 'c', privateKey: key.pem, allowedOrigins: ['https://spa.example'], redirectUris: ['https://spa.example/cb'] });
+  for (const mount of ['/auth', undefined]) {
+    const app = express();
+    app.get('/health', (req, res) => res.send('ok'));
+    if (mount) app.use(mount, toNodeListener(handler));
+    else app.use(toNodeListener(handler));
+    const { url } = await serve(app);
+    assert.equal(await (await fetch(`${url}/health`)).text(), 'ok', 'the app\'s own route');
+    const r = await fetch(`${url}/auth/token`, { headers: { origin: 'https://spa.example' } });
+    assert.deepEqual([r.status, r.headers.get('allow'), (await r.json()).error], [405, 'POST', 'method_not_allowed'], `mounted at ${mount ?? '/'}`);
+    const pre = await fetch(`${url}/auth/token`, { method: 'OPTIONS', headers: { origin: 'https://spa.example' } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://spa.example');
+  }
+});
+
+test('Express: express.json() mounted first is a clear 500 naming the fix, not a hang', async () => {
+  const { default: express } = await import('express');
+  const app = express();
+  app.use(express.json());
+  app.use('/auth', toNodeListener(async (request) => new Response(await request.text())));
+  const { url } = await serve(app);
+  const r = await fetch(`${url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"c"}', signal: AbortSignal.timeout(5000) });
+  assert.equal(r.status, 500);
+  assert.match((await r.json()).error_description, /mount toNodeListener before body-parsing middleware/);
 });
