@@ -41,7 +41,9 @@ test('the tarball holds only what users need', (t) => {
   assert.ok(!files.some((f) => /(^|\/)test\/|\.rs$|Cargo|\.map$|\.wasm\.d\.ts$|nhs_login\.d\.ts$/.test(f)));
   // A regression guard (about 59 kB of it the .wasm, compressed). Raised from 120 000 for the edge
   // sessions modules (issue 11: store, rate limit, refresh guard, tab lock): 120.6 kB then.
-  assert.ok(info.size < 130_000, `packed size ${info.size} B`);
+  // Raised again to 140 000 for issue 13 (adoption: the Node adapter and its types, the edge-light entry, a
+  // README that stands on its own on npm): 129.5 kB then, the .wasm unchanged.
+  assert.ok(info.size < 140_000, `packed size ${info.size} B`);
   const lines = info.files.map((f) => `  ${String(f.size).padStart(7)} B  ${f.path}`).join('\n');
   const summary = `${info.filename}: ${info.size} B packed, ${info.unpackedSize} B unpacked, ${files.length} files\n${lines}`;
   t.diagnostic(summary.split('\n')[0]);
