@@ -45,7 +45,16 @@ export function toNodeListener(handler, options = {}) {
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw invalidOption('bodyLimit', 'must be a whole number of bytes, 0 or more');
   if (typeof trustForwardedHeaders !== 'boolean') throw invalidOption('trustForwardedHeaders', 'must be true or false');
 
+  // Node ignores what a listener returns: a rejection would be unhandled (and end the process), so none escapes.
   return async function nodeListener(req, res) {
+    try {
+      await answer(req, res);
+    } catch {
+      res.destroy();
+    }
+  };
+
+  async function answer(req, res) {
     const aborter = new AbortController();
     // 'close' before the response is finished: the client went away.
     res.on('close', () => {
@@ -72,7 +81,7 @@ export function toNodeListener(handler, options = {}) {
       return;
     }
     await send(req, res, response, aborter.signal);
-  };
+  }
 }
 
 /** An answer in the edge handler's error shape. */

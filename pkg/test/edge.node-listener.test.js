@@ -283,3 +283,36 @@ test('Express: express.json() mounted first is a clear 500 naming the fix, not a
   assert.equal(r.status, 500);
   assert.match((await r.json()).error_description, /mount toNodeListener before body-parsing middleware/);
 });
+
+test('a handler that throws, or whose answer fails half-way, never takes the server down', async () => {
+  const rejections = [];
+  const onRejection = (e) => rejections.push(e);
+  process.on('unhandledRejection', onRejection);
+  try {
+    let calls = 0;
+    const { url } = await serve(
+      toNodeListener(async (request) => {
+        calls++;
+        if (new URL(request.url).pathname === '/throws') throw new Error('a handler bug');
+        const body = new ReadableStream({
+          pull(c) {
+            c.enqueue(new TextEncoder().encode('part of the answer\n'));
+            c.error(new Error('the body failed'));
+          },
+        });
+        return new Response(body);
+      }),
+    );
+    const thrown = await raw(`${url}/throws`, { method: 'GET' });
+    assert.equal(thrown.status, 500);
+    assert.deepEqual(JSON.parse(thrown.body), { error: 'server_error', error_description: 'internal error' });
+    const cut = await raw(`${url}/cut`, { method: 'GET' }).then((r) => `complete: ${r.body}`, (e) => e.code);
+    assert.notEqual(cut, 'complete: part of the answer\n', 'a failed body is not passed off as a whole answer');
+    assert.equal((await raw(`${url}/throws`, { method: 'GET' })).status, 500, 'still serving');
+    assert.equal(calls, 3);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(rejections, []);
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+});
