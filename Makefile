@@ -14,7 +14,7 @@ WASM_OUT := pkg/wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers
 
-.PHONY: setup setup-rust setup-apt setup-npm generate build test test-rust test-wasm test-pkg test-demo test-supply-chain bench demo provider fuzz clean
+.PHONY: setup setup-rust setup-apt setup-npm generate build test test-rust test-wasm test-pkg test-docs test-demo test-supply-chain bench demo provider fuzz clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -60,7 +60,7 @@ generate:
 	NHS_LOGIN_UPDATE_GENERATED=1 cargo test --test generated_js
 
 # ---- test ------------------------------------------------------------------
-test: setup test-rust test-wasm test-pkg test-demo test-supply-chain
+test: setup test-rust test-wasm test-pkg test-docs test-demo test-supply-chain
 
 test-rust:
 	cargo fmt --check
@@ -75,11 +75,18 @@ test-wasm: setup-rust setup-apt
 	wasm-pack test --node
 
 test-pkg: build setup-npm
-	node --test pkg/test/*.test.js tests/provider/*.test.js
+	node --test pkg/test/*.test.js tests/provider/*.test.js tests/docs/hygiene.test.js
 
-# The demo end to end in headless Chromium (screenshots in target/demo-screenshots/).
+# Docs that are tests: every code block marked <!-- test: spa|worker|node|tsc --> in README.md,
+# pkg/README.md and docs/*.md, type-checked with tsc --strict and run (Chromium, workerd, Node)
+# against the local provider (docs/docs-tests.md).
+test-docs: build setup-npm setup-apt
+	node --test tests/docs/extract.test.js tests/docs/docs.test.js
+
+# The demo end to end in headless Chromium (screenshots in target/demo-screenshots/);
+# `make demo` itself: a taken port, and every way of stopping it (serve.test.js).
 test-demo: build setup-npm setup-apt
-	node --test www/e2e.test.js
+	node --test www/e2e.test.js www/serve.test.js
 
 # Supply chain, offline: licences, bans and sources of the Rust graph (deny.toml);
 # the npm package has no runtime dependencies at all.
@@ -89,7 +96,7 @@ test-supply-chain: setup-rust
 
 # ---- demo --------------------------------------------------------------------
 # The local provider, the edge handler in workerd and the SPA, on 127.0.0.1
-# (DEMO_PORT, default 8080). Ctrl-C stops all three.
+# (DEMO_PORT, default 8080; PROVIDER_PORT, default 9000). Ctrl-C stops all three.
 demo: setup build
 	node www/serve.mjs
 

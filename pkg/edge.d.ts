@@ -89,9 +89,42 @@ export declare function memorySessionStore(): SessionStore;
 export declare function kvSessionStore(namespace: KvNamespaceLike, options?: { prefix?: string }): SessionStore;
 
 /**
- * Creates a Web-standard handler for Cloudflare Workers, Deno, Vercel Edge and Node 20+.
+ * Creates a Web-standard handler, tested in Cloudflare's workerd, Deno, Node 20+ (also behind `toNodeListener`
+ * from `nhs-login-client/edge/node`) and Vercel's edge-runtime (the `edge-light` entry, wasm imported as a module).
  * Routes (under `basePath`): POST /token, POST /refresh, GET /userinfo, POST /sso-assertion, GET /session,
  * POST /sign-out, GET /jwks, GET /.well-known/openid-configuration. Throws an NhsLoginError with code
  * `invalid_option` for a configuration mistake.
  */
 export declare function createEdgeHandler(options: EdgeHandlerOptions): (request: Request) => Promise<Response>;
+
+/** Options of `toNodeListener` (`nhs-login-client/edge/node`). */
+export interface NodeListenerOptions {
+  /**
+   * Largest request body in bytes, counted as it arrives (a larger `Content-Length` is refused before any of
+   * the body is read): 413 `invalid_request` in the handler's JSON error shape, and the connection is closed.
+   * Default 16384 (the handler's own limit).
+   */
+  bodyLimit?: number;
+  /**
+   * Default `false`: the request URL is built from the Host header and the socket (http unless TLS), client-sent
+   * `Forwarded`, `X-Forwarded-*`, `X-Real-IP` and `CF-Connecting-IP` headers are dropped, and `X-Forwarded-For`
+   * is set to the peer address (the per-client rate limit key). `true` only behind a reverse proxy that sets
+   * these headers itself: `X-Forwarded-Proto` and `X-Forwarded-Host` then build the URL and the headers are
+   * passed on as they are (pass a `clientKey` to createEdgeHandler that reads what your proxy sets).
+   */
+  trustForwardedHeaders?: boolean;
+}
+
+/** What `toNodeListener` reads of a Node request (`http.IncomingMessage`, Express's `req`). */
+export interface NodeRequestLike {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+}
+
+/** What `toNodeListener` writes to (`http.ServerResponse`, Express's `res`). */
+export interface NodeResponseLike {
+  readonly headersSent: boolean;
+  end(cb?: () => void): unknown;
+}

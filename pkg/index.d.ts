@@ -412,7 +412,10 @@ export declare function timeLeft(
 export declare function formatDuration(ms: number): string;
 
 export interface SessionTimerOptions {
-  /** When the user signed in (ms); e.g. the ID token's `auth_time` × 1000. Default now. */
+  /**
+   * When the user signed in (ms since the epoch): the ID token's `iat` × 1000 (always present). Default now.
+   * Not a finite number (e.g. NaN from a missing `auth_time`): throws NhsLoginError `invalid_option`.
+   */
   startedAt?: number;
   /** Default 1800. */
   idleSeconds?: number;

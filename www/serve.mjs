@@ -8,7 +8,8 @@
 //      miniflare, configured with that provider and the client's private key;
 //   4. serves www/dist, and proxies /auth/* to the edge handler, so the SPA,
 //      its API and the session cookie share one origin.
-// Ctrl-C (SIGINT) or SIGTERM stops all three.
+// Ctrl-C (SIGINT), SIGTERM or SIGHUP stops all three (during start-up too).
+// A taken port exits with code 2 and names the variable to set.
 //
 // Environment: DEMO_PORT (default 8080), PROVIDER_PORT (default 9000), for
 // trying the session rules quickly DEMO_IDLE_SECONDS (default 1800) and
@@ -199,9 +200,27 @@ async function proxyToEdge(req, res, mf, origin) {
   res.writeHead(r.status, { ...out, 'content-length': buf.length }).end(req.method === 'HEAD' ? undefined : buf);
 }
 
+/** A port that is taken, as an error naming the environment variable that moves it. */
+class PortInUse extends Error {
+  constructor(variable, port, what) {
+    super(`port ${port} on ${HOST} (${what}) is in use: set ${variable} to another port, e.g. ${variable}=${port + 1} make demo`);
+    this.code = 'EADDRINUSE';
+    this.variable = variable;
+  }
+}
+
+/** Runs `start()`, turning EADDRINUSE into a PortInUse naming `variable`. */
+async function portNamed(variable, port, what, start) {
+  try {
+    return await start();
+  } catch (e) {
+    throw e && e.code === 'EADDRINUSE' ? new PortInUse(variable, port, what) : e;
+  }
+}
+
 function listen(server, port) {
   return new Promise((resolve, reject) => {
-    const onError = (e) => reject(e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${HOST} is in use: set DEMO_PORT to another port`) : e);
+    const onError = (e) => reject(e.code === 'EADDRINUSE' ? new PortInUse('DEMO_PORT', port, 'the demo SPA and its /auth edge handler') : e);
     server.once('error', onError);
     server.listen(port, HOST, () => {
       server.off('error', onError);
@@ -267,12 +286,12 @@ export async function startDemo(o = {}) {
     const origin = `http://${HOST}:${spaPort}`;
     const redirectUri = `${origin}/callback`;
 
-    const op = await startProvider({
+    const op = await portNamed('PROVIDER_PORT', providerPort, 'the NHS-login-like provider', () => startProvider({
       port: providerPort,
       clients: [{ client_id: CLIENT_ID, client_name: SERVICE_NAME, redirect_uris: [redirectUri], ...(o.clientScope ? { scope: o.clientScope } : {}) }],
       ...(o.quiet ? { log: false } : {}),
       ...(o.accessTokenTtl !== undefined ? { accessTokenTtl: o.accessTokenTtl } : {}),
-    });
+    }));
     closers.push(() => op.close());
     const key = op.clientKeys[CLIENT_ID];
 
@@ -336,12 +355,51 @@ async function main() {
     if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number of seconds (got ${JSON.stringify(v)})`);
     return Number(v);
   };
-  console.log('Building the demo and starting the provider and the edge handler…');
-  const demo = await startDemo({
+  const port = (name, fallback) => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return fallback;
+    if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`${name} must be a port number, 0 to 65535 (got ${JSON.stringify(v)})`);
+    return Number(v);
+  };
+  const options = {
+    port: port('DEMO_PORT', 8080),
+    providerPort: port('PROVIDER_PORT', 9000),
     idleSeconds: num('DEMO_IDLE_SECONDS'),
     maxSeconds: num('DEMO_MAX_SECONDS'),
     accessTokenTtl: num('DEMO_ACCESS_TOKEN_TTL'),
-  });
+  };
+  // Signals are ours from the start: one during start-up waits for it to finish, then closes
+  // everything it started (and the 5 s guard below exits even if start-up hangs; miniflare's
+  // exit hook then kills workerd).
+  let starting;
+  let stopping = false;
+  const stop = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the demo…`);
+    setTimeout(() => process.exit(1), 5000).unref(); // never hang on shutdown
+    const demo = await starting?.catch(() => undefined);
+    await demo?.close();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  // Miniflare registers its own SIGINT/SIGTERM hook, which kills workerd and
+  // exits at once (code 130/143) before anything else can close. Take the
+  // signals over (again once it has started) so the SPA server, workerd and
+  // the provider close in order; miniflare's 'exit' hook still kills workerd
+  // if the process ends otherwise.
+  const takeSignals = () => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      process.removeAllListeners(signal);
+      process.on(signal, () => stop(signal));
+    }
+  };
+  takeSignals();
+  console.log('Building the demo and starting the provider and the edge handler…');
+  starting = startDemo(options);
+  const demo = await starting;
+  takeSignals();
+  if (stopping) return;
   console.log(`
   Open ${demo.url}
 
@@ -351,29 +409,12 @@ async function main() {
 
   Press Ctrl-C to stop.
 `);
-  let stopping = false;
-  const stop = async (signal) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the demo…`);
-    setTimeout(() => process.exit(1), 5000).unref(); // never hang on shutdown
-    await demo.close();
-    console.log('Stopped.');
-    process.exit(0);
-  };
-  // Miniflare registers its own SIGINT/SIGTERM hook, which kills workerd and
-  // exits at once (code 130/143) before anything else can close. Take the
-  // signals over so the SPA server, workerd and the provider close in order;
-  // miniflare's 'exit' hook still kills workerd if the process ends otherwise.
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => stop(signal));
-  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   main().catch((e) => {
+    // A taken port is a message naming the variable to set, not a stack trace.
     console.error(`The demo could not start: ${e.message}`);
-    process.exit(1);
+    process.exit(e.code === 'EADDRINUSE' ? 2 : 1);
   });
 }

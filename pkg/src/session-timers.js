@@ -5,9 +5,12 @@
 //
 // Self-contained: the clock, the scheduler and the event target can be
 // passed in (tests use fakes).
+// (It imports only NhsLoginError, so that a bad option is the same typed
+// `invalid_option` as everywhere else in the package.)
 // Time is always read through `now()`, and deadlines are recomputed from
 // timestamps on every tick: a throttled background tab or a sleeping laptop
 // cannot stretch a session past its limits.
+import { NhsLoginError } from './core.js';
 
 /** 30 minutes without activity (NHS login session-management guidance). */
 export const IDLE_SECONDS = 30 * 60;
@@ -48,8 +51,11 @@ export function formatDuration(ms) {
  * Starts both timers.
  *
  * @param {object} options
- * @param {number} [options.startedAt] when the user signed in with NHS login (ms); default now.
- *   Pass the ID token's `auth_time` (or `iat`) × 1000 to count from the NHS login sign-in itself.
+ * @param {number} [options.startedAt] when the user signed in with NHS login (ms since the epoch); default now.
+ *   Pass the ID token's `iat` × 1000 (always present; `auth_time` is not always sent) to count from the
+ *   NHS login sign-in itself. Anything but a finite number (NaN from `claims.auth_time * 1000` when the
+ *   claim is missing, a string, null) is an `invalid_option` NhsLoginError: a session whose start is
+ *   unknown must not silently count from now.
  * @param {number} [options.idleSeconds] default IDLE_SECONDS (30 min)
  * @param {number} [options.maxSeconds] default MAX_SECONDS (12 h)
  * @param {(reason: 'idle' | 'max') => void} options.onExpire called once, when either rule runs out
@@ -79,6 +85,10 @@ export function startSessionTimers(options) {
     login,
     edgeUrl,
   } = options;
+  if (options.startedAt !== undefined && !Number.isFinite(options.startedAt)) {
+    const seen = typeof options.startedAt === 'number' ? String(options.startedAt) : options.startedAt === null ? 'null' : `a ${typeof options.startedAt}`;
+    throw new NhsLoginError('invalid_option', `option \`startedAt\` must be a finite number of milliseconds since the epoch (e.g. claims.iat * 1000), not ${seen}`, { field: 'startedAt' });
+  }
   if (typeof onExpire !== 'function') throw new TypeError('startSessionTimers: `onExpire` is required');
   if (!(idleSeconds > 0) || !(maxSeconds > 0)) throw new RangeError('startSessionTimers: `idleSeconds` and `maxSeconds` must be positive');
 

@@ -4,7 +4,7 @@
 //   node --test pkg/test/session-timers.test.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { timeLeft, formatDuration, startSessionTimers, IDLE_SECONDS, MAX_SECONDS } from 'nhs-login-client';
+import { timeLeft, formatDuration, startSessionTimers, IDLE_SECONDS, MAX_SECONDS, NhsLoginError, ERROR_CODES } from 'nhs-login-client';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -170,4 +170,25 @@ test('on expiry: {edgeUrl}/sign-out is called, and the next NhsLogin.signIn send
   startSessionTimers({ edgeUrl: 'https://spa.example/api/', fetch, onExpire: () => {}, now: g.now, scheduler: g.scheduler, activityTarget: g.target });
   g.advance(MAX_SECONDS * 1000);
   assert.equal(calls.at(-1), 'POST https://spa.example/api/sign-out include');
+});
+
+test('startedAt that is not a finite number is invalid_option (never a session counted from now)', () => {
+  const f = fakes();
+  const base = { onExpire() {}, now: f.now, scheduler: f.scheduler, activityTarget: f.target };
+  const claims = { iat: 1_800_000_000, sub: 'u' }; // no auth_time: NHS login does not always send it
+  for (const startedAt of [claims.auth_time * 1000, Infinity, -Infinity, '1800000000000', null, {}, 10n]) {
+    assert.throws(
+      () => startSessionTimers({ ...base, startedAt }),
+      (e) => e instanceof NhsLoginError && e.code === 'invalid_option' && e.field === 'startedAt' && /startedAt.*finite number/.test(e.message),
+      String(startedAt),
+    );
+  }
+  assert.ok(ERROR_CODES.includes('invalid_option'));
+  // The documented field: iat × 1000, always present. Left out: now.
+  const timers = startSessionTimers({ ...base, startedAt: claims.iat * 1000 });
+  assert.equal(timers.check().maxMs, MAX_SECONDS * 1000);
+  timers.stop();
+  const fromNow = startSessionTimers(base);
+  assert.equal(fromNow.check().maxMs, MAX_SECONDS * 1000);
+  fromNow.stop();
 });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as lib from 'nhs-login-client';
 import * as edge from 'nhs-login-client/edge';
+import * as edgeNode from 'nhs-login-client/edge/node';
 import { scratchApp, cleanup, ROOT_DIR, PKG_DIR } from './tarball.js';
 
 const run = promisify(execFile);
@@ -67,6 +68,7 @@ for (const [name, options] of [
     // The declarations came through the exports map's `types` conditions, from the installed tarball.
     assert.match(r.output, /node_modules\/nhs-login-client\/index\.d\.ts/);
     assert.match(r.output, /node_modules\/nhs-login-client\/edge\.d\.ts/);
+    assert.match(r.output, /node_modules\/nhs-login-client\/edge-node\.d\.ts/);
     assert.doesNotMatch(r.output, /nhs-login-client\/wasm\/.*\.d\.ts/, 'the wasm-bindgen declarations are not needed');
   });
 }
@@ -78,6 +80,9 @@ test('the declared exports are exactly the runtime exports', async () => {
   };
   assert.deepEqual(await declared('index.d.ts'), Object.keys(lib).sort());
   assert.deepEqual(await declared('edge.d.ts'), Object.keys(edge).sort());
+  // edge-node.d.ts: `export * from './edge.js'` and its own declarations.
+  assert.match(await readFile(join(PKG_DIR, 'edge-node.d.ts'), 'utf8'), /^export \* from '\.\/edge\.js';$/m);
+  assert.deepEqual([...(await declared('edge.d.ts')), ...(await declared('edge-node.d.ts'))].sort(), Object.keys(edgeNode).sort());
 });
 
 test('the ErrorCode union (generated.d.ts, re-exported by index.d.ts) lists exactly ERROR_CODES', async () => {
