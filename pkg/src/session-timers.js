@@ -89,8 +89,11 @@ export function startSessionTimers(options) {
     const seen = typeof options.startedAt === 'number' ? String(options.startedAt) : options.startedAt === null ? 'null' : `a ${typeof options.startedAt}`;
     throw new NhsLoginError('invalid_option', `option \`startedAt\` must be a finite number of milliseconds since the epoch (e.g. claims.iat * 1000), not ${seen}`, { field: 'startedAt' });
   }
-  if (typeof onExpire !== 'function') throw new TypeError('startSessionTimers: `onExpire` is required');
-  if (!(idleSeconds > 0) || !(maxSeconds > 0)) throw new RangeError('startSessionTimers: `idleSeconds` and `maxSeconds` must be positive');
+  if (typeof onExpire !== 'function') throw new NhsLoginError('invalid_option', 'option `onExpire` is required: a function called once when either rule runs out', { field: 'onExpire' });
+  for (const [field, value] of [['idleSeconds', idleSeconds], ['maxSeconds', maxSeconds], ['tickMs', tickMs]]) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new NhsLoginError('invalid_option', `option \`${field}\` must be a positive number`, { field });
+  }
+  if (typeof now !== 'function' || typeof onTick !== 'function') throw new NhsLoginError('invalid_option', 'options `now` and `onTick` must be functions', { field: typeof now !== 'function' ? 'now' : 'onTick' });
 
   // The edge holds the refresh token: the session ends there too, not only in this page.
   // (NHS login has no logout, EIS §2.2; the edge also refuses an idle session itself.)

@@ -139,7 +139,16 @@ test('stop() removes the interval and the listeners', () => {
 
 test('options are checked', () => {
   assert.throws(() => startSessionTimers({}), /onExpire/);
-  assert.throws(() => startSessionTimers({ onExpire() {}, idleSeconds: 0 }), RangeError);
+  // Every bad option is the same typed error as the rest of the package, naming the option.
+  const bad = (options, field) => assert.throws(() => startSessionTimers(options), (e) => e.name === 'NhsLoginError' && e.code === 'invalid_option' && e.field === field, field);
+  bad({ onExpire() {}, idleSeconds: 0 }, 'idleSeconds');
+  bad({ onExpire() {}, maxSeconds: -1 }, 'maxSeconds');
+  bad({ onExpire() {}, maxSeconds: '43200' }, 'maxSeconds');
+  bad({ onExpire() {}, idleSeconds: Infinity }, 'idleSeconds');
+  bad({ onExpire() {}, tickMs: 0 }, 'tickMs');
+  bad({}, 'onExpire');
+  bad({ onExpire: 'x' }, 'onExpire');
+  bad({ onExpire() {}, now: 5 }, 'now');
 });
 
 // Issue 11 (1): the expiry ends the edge session too, and the next sign-in re-authenticates.
