@@ -102,18 +102,7 @@ export async function readForm(req) {
     err.status = 415;
     throw err;
   }
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > 16 * 1024) {
-      const err = new Error('request body too large');
-      err.status = 413;
-      throw err;
-    }
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(await readBody(req));
 }
 
 /** A 303 See Other to `location`, with no body. */
