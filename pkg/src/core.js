@@ -180,22 +180,29 @@ export function createRemoteJwks(url, o = {}) {
 export async function validateIdToken(idToken, o = {}) {
   const onWarning = o.onWarning ?? (() => {});
   if (typeof onWarning !== 'function') fail('invalid_option', 'option `onWarning` must be a function', { field: 'onWarning' });
-  // No escape hatch here: the nonce is a value, or absent (the token must carry none).
-  const { claims, warnings } = await checkIdToken(idToken, { ...o, insecureSkipNonceCheck: undefined });
+  // No escape hatch here: the nonce is a value, or absent (the token must carry none);
+  // an `insecureSkipNonceCheck` in `o` is not read.
+  const { claims, warnings } = await checkIdToken(idToken, o);
   for (const w of warnings) onWarning(w);
   return claims;
 }
 
 /**
  * @internal validateIdToken's work: resolves to { claims, warnings }. The
- * edge handler alone may pass `insecureSkipNonceCheck` (its `requireNonce:
- * false`), which the public validateIdToken never forwards.
+ * edge handler alone passes `insecureSkipNonceCheck` (its `requireNonce:
+ * false`), as an argument the public validateIdToken never gives.
  */
-export async function checkIdToken(idToken, o = {}) {
+export async function checkIdToken(idToken, o = {}, insecureSkipNonceCheck = false) {
   await wasm();
   if (typeof idToken !== 'string' || idToken.length > 65536) fail('malformed_token', 'the ID token must be a string of at most 64 KiB');
   const options = json({
-    ...pick(o, ['issuer', 'environment', 'clientId', 'nonce', 'vtr', 'clockSkewSeconds', 'insecureSkipNonceCheck']),
+    issuer: o.issuer,
+    environment: o.environment,
+    clientId: o.clientId,
+    nonce: o.nonce,
+    vtr: o.vtr,
+    clockSkewSeconds: o.clockSkewSeconds,
+    insecureSkipNonceCheck: insecureSkipNonceCheck === true || undefined,
     now: o.now ?? Date.now() / 1000,
   });
   const remote = o.jwks && typeof o.jwks.keyset === 'function' ? o.jwks : undefined;

@@ -156,7 +156,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     let claims;
     try {
       let warnings;
-      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId, jwks: documents.remoteJwks, vtr: wanted ?? vtr, clockSkewSeconds, nonce, insecureSkipNonceCheck: nonce === undefined }));
+      ({ claims, warnings } = await checkIdToken(t.id_token, { issuer, clientId, jwks: documents.remoteJwks, vtr: wanted ?? vtr, clockSkewSeconds, nonce }, nonce === undefined));
       // A profile claim of an unexpected type was left out: the operator hears of it.
       for (const w of warnings) log({ event: 'claim_warning', claim: w.claim.slice(0, 64), message: w.message });
     } catch (e) {
