@@ -639,7 +639,7 @@ test('token endpoint down, and a scope the client may not ask for', async () => 
   await signIn(page, { level: 'P9', scopes: ['profile'], base: downDemo.url });
   await shot(page, '14-error-token-endpoint-down');
   await expectError(page, 'service-unavailable', 'Sorry, NHS login is not available right now');
-  assert.match(await details(page), /"code": "token_exchange_failed"[\s\S]*"status": 502/);
+  assert.match(await details(page), /"code": "token_exchange_failed"[\s\S]*"reason": "nhs_login_unavailable"[\s\S]*"status": 502/);
   noProblems(page);
 
   const scoped = await newPage();
@@ -840,8 +840,22 @@ test('NHS login testing scenario "the VoT in the request matches the VoT in the 
     await route.continue({ postData: JSON.stringify({ ...body, vtr: ['P9.Cp.Cd'] }) });
   });
   await signIn(page, { level: 'P5', patient: 'P5', scopes: ['profile'] });
-  await expectError(page, 'service-unavailable', 'Sorry, NHS login is not available right now');
-  assert.match(await details(page), /vot_not_satisfied/);
+  // The edge refused NHS login's token: this service's problem, not NHS login being down.
+  await expectError(page, 'service-problem', 'Sorry, there is a problem with the service');
+  assert.match(await details(page), /"reason": "edge_failed"[\s\S]*vot_not_satisfied/);
+  noProblems(page);
+});
+
+test('the code exchange refused by NHS login (a used or unknown code): the link-used page, never "NHS login is not available"', async () => {
+  const page = await newPage();
+  // As if the code had been used already: NHS login answers invalid_grant, which the edge passes through.
+  await page.route('**/auth/token', async (route) => {
+    const body = JSON.parse(route.request().postData());
+    await route.continue({ postData: JSON.stringify({ ...body, code: `${body.code}x` }) });
+  });
+  await signIn(page, { level: 'P9' });
+  await expectError(page, 'link-used', 'This sign-in link has already been used or has expired');
+  assert.match(await details(page), /"code": "token_exchange_failed"[\s\S]*"reason": "nhs_login_refused"[\s\S]*"error": "invalid_grant"/);
   noProblems(page);
 });
 

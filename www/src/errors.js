@@ -86,7 +86,14 @@ export function describeError(e, service, { nhsApp = false } = {}) {
     }
     if (error === 'temporarily_unavailable' || error === 'server_error') return unavailable();
   }
-  if (code === 'state_mismatch') {
+  // The code exchange at the edge: its `reason` says whose problem it is (NhsLoginError.reason).
+  if (code === 'token_exchange_failed') {
+    // NHS login down, slow or answering nonsense: nothing the patient did.
+    if (e?.reason === 'nhs_login_unavailable') return unavailable();
+    // NHS login refused the code (used, or older than its 10 minutes): the link-used page.
+    if (e?.reason !== 'nhs_login_refused' || error !== 'invalid_grant') return serviceProblem();
+  }
+  if (code === 'state_mismatch' || code === 'token_exchange_failed') {
     return {
       kind: 'link-used',
       title: 'This sign-in link has already been used or has expired',
@@ -104,12 +111,22 @@ export function describeError(e, service, { nhsApp = false } = {}) {
       startAgain: 'Start again',
     };
   }
-  if (code === 'token_exchange_failed') return unavailable();
   return {
     kind: 'generic',
     title: 'Sorry, there is a problem with the service',
     body: ['We could not sign you in with NHS login.'],
     next: 'Start again. If it keeps happening, try again later.',
+    startAgain: 'Start again',
+  };
+}
+
+/** The edge (this service) failed or refused, or NHS login refused this client: the service's problem. */
+function serviceProblem() {
+  return {
+    kind: 'service-problem',
+    title: 'Sorry, there is a problem with the service',
+    body: ['We could not finish signing you in. The problem is with this service, not with your NHS login.'],
+    next: 'Try again later. Your information has not been shared with this service.',
     startAgain: 'Start again',
   };
 }
@@ -127,6 +144,6 @@ function unavailable() {
 /** What a developer needs to see (never a token or a secret): code, error, description, HTTP status. */
 export function technicalDetails(e) {
   const out = {};
-  for (const k of ['name', 'code', 'error', 'errorDescription', 'status', 'message']) if (e?.[k] !== undefined) out[k] = e[k];
+  for (const k of ['name', 'code', 'reason', 'error', 'errorDescription', 'status', 'message']) if (e?.[k] !== undefined) out[k] = e[k];
   return out;
 }
