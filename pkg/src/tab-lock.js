@@ -29,8 +29,10 @@ const channelLocks = new Map();
 
 /**
  * The election: a tab posts a claim and proceeds unless, within 200 ms, a tab
- * holding the lock (or claiming with an earlier (time, id)) objects. On an
- * objection it waits for a release (at most 15 s) and claims again.
+ * holding the lock (or claiming with an earlier (time, id)) objects, or it
+ * hears a claim earlier than its own itself (so two tabs claiming together need
+ * only each other's claim in time, not also the objection's round trip). Then
+ * it waits for a release (at most 15 s) and claims again.
  */
 function channelLock(name, Channel) {
   if (channelLocks.has(name)) return channelLocks.get(name);
@@ -45,6 +47,8 @@ function channelLock(name, Channel) {
   ch.onmessage = ({ data: m }) => {
     if (!m || typeof m !== 'object') return;
     if (m.type === 'claim' && m.id !== id && (holding || (claim && beats(claim, m)))) ch.postMessage({ type: 'held', to: m.id });
+    // An earlier claim than ours: that tab goes first, whether or not its objection reaches us in time.
+    if (m.type === 'claim' && m.id !== id && claim && !holding && beats(m, claim)) claim.yielded = true;
     for (const l of [...listeners]) l(m);
   };
   const waitFor = (pred, ms) =>
@@ -63,10 +67,10 @@ function channelLock(name, Channel) {
   async function acquire() {
     const deadline = Date.now() + MAX_WAIT_MS;
     for (;;) {
-      claim = { type: 'claim', id, t: Date.now() };
+      const mine = (claim = { type: 'claim', id, t: Date.now() });
       const objected = waitFor((m) => m.type === 'held' && m.to === id, WAIT_FOR_OBJECTION_MS);
-      ch.postMessage(claim);
-      if (!(await objected) || Date.now() > deadline) break;
+      ch.postMessage({ type: 'claim', id, t: mine.t });
+      if (!((await objected) || mine.yielded) || Date.now() > deadline) break;
       claim = null;
       await waitFor((m) => m.type === 'release', Math.max(0, deadline - Date.now()));
     }
