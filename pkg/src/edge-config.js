@@ -26,19 +26,42 @@ function parseUrl(value, field) {
   return value; // kept exactly as given: the issuer is compared character for character
 }
 
-// PKCS#8 PEM ("BEGIN PRIVATE KEY", as `openssl genpkey` writes it; EIS / NHS login docs "generating-pem").
-function pemToDer(pem) {
-  if (typeof pem !== 'string') throw configError('option `privateKey` must be a PKCS#8 PEM string');
-  const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(pem);
-  if (!m) {
-    throw configError(
-      /BEGIN RSA PRIVATE KEY/.test(pem)
-        ? 'option `privateKey` is PKCS#1 ("BEGIN RSA PRIVATE KEY"); convert it with `openssl pkcs8 -topk8 -nocrypt`'
-        : 'option `privateKey` must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")',
-    );
+const PEM_BLOCK = /-----BEGIN PRIVATE KEY-----([^-]*)-----END PRIVATE KEY-----/;
+
+/**
+ * The private key as people paste it into a secret, made a PEM again: a
+ * value whose line breaks arrived as the two characters `\n` (a one-line
+ * `.dev.vars` entry, `wrangler secret put`, a JSON or YAML string, `\r\n`
+ * too) gets real line breaks, and surrounding white space or one pair of
+ * quotes is taken off. A PKCS#8 block whose body is not base64 (RFC 7468 §3)
+ * is `invalid_option`, and no error ever repeats any part of the value: the
+ * message says what is wrong, by position at most (not even the key's
+ * BEGIN line is quoted). PKCS#8 as `openssl genpkey` writes it (EIS / NHS
+ * login docs "generating-pem"); PEM is standard base64 (RFC 7468), not base64url.
+ * @param {unknown} value the `privateKey` option
+ * @returns {Uint8Array} the DER
+ */
+function parsePrivateKey(value) {
+  if (typeof value !== 'string') throw configError('option `privateKey` must be a PKCS#8 PEM string');
+  let pem = value.trim();
+  if (pem.length >= 2 && (pem[0] === '"' || pem[0] === "'") && pem.at(-1) === pem[0]) pem = pem.slice(1, -1).trim();
+  if (pem.includes('-----BEGIN') && /\\[rn]/.test(pem)) pem = pem.replace(/\\r\\n|\\n|\\r/g, '\n');
+  const fail = (why) => {
+    throw configError(`option \`privateKey\` ${why}`);
+  };
+  const block = PEM_BLOCK.exec(pem);
+  if (!block) {
+    if (/-----BEGIN RSA PRIVATE KEY-----/.test(pem)) fail('is an RSA key in PKCS#1 form; convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem`');
+    fail('must be an RSA private key as a PKCS#8 PEM, as `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` writes it (not encrypted, not an OpenSSH, EC or public key)');
   }
-  // PEM is standard base64 (RFC 7468), not base64url.
-  const bin = atob(m[1].replace(/\s+/g, ''));
+  const body = block[1].replace(/[ \t\r\n]+/g, '');
+  const bad = body.search(/[^A-Za-z0-9+/=]/);
+  if (!body) fail('is not a usable PKCS#8 PEM: there is nothing between the BEGIN and END lines');
+  if (bad >= 0) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines has a character that is not base64 at position ${bad + 1} of ${body.length} (line breaks that arrived as the text \\n are turned back into line breaks; other escapes are not)`);
+  // Forgiving base64 (what atob accepts): padding optional, but never a lone 6 bits at the end.
+  const data = body.replace(/={1,2}$/, '');
+  if (data.includes('=') || data.length % 4 === 1 || (data.length !== body.length && body.length % 4 !== 0)) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines is cut short or padded wrongly (${body.length} characters); paste the whole key again`);
+  const bin = atob(body);
   const der = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
   return der;
@@ -121,7 +144,7 @@ export function parseEdgeOptions(o = {}) {
     jwks: parseUrl(o.jwksUri ?? `${issuer}/.well-known/jwks.json`, 'jwksUri'),
     discovery: parseUrl(o.discoveryUrl ?? `${issuer}/.well-known/openid-configuration`, 'discoveryUrl'),
   });
-  const privateKeyDer = pemToDer(o.privateKey);
+  const privateKeyDer = parsePrivateKey(o.privateKey);
   if (o.keyId != null && typeof o.keyId !== 'string') throw configError('option `keyId` must be a string');
   const allowedOrigins = parseOrigins(o.allowedOrigins);
   const redirectUris = parseRedirectUris(o.redirectUris);

@@ -5,7 +5,7 @@
 import { keysetFromText } from './core.js';
 import { cachedDocument } from './cached-document.js';
 import { HttpError } from './edge-http.js';
-import { jsonOf } from './edge-upstream.js';
+import { jsonOf, upstreamError } from './edge-upstream.js';
 
 const MINUTE = 60_000;
 
@@ -60,7 +60,7 @@ export function createDocuments({ issuer, endpoints, log }, upstream) {
         const r = await upstream(url, { headers: { accept: 'application/json' } }, what);
         if (r.status !== 200) {
           log({ event: 'upstream_error', what, status: r.status });
-          throw new HttpError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`, undefined, 'nhs_login');
+          throw upstreamError(502, 'server_error', `NHS login's ${what} answered HTTP ${r.status}`);
         }
         const json = jsonOf(r, what, log);
         const parsed = await parse(json);
@@ -73,7 +73,7 @@ export function createDocuments({ issuer, endpoints, log }, upstream) {
     try {
       return await keysetFromText(JSON.stringify(json));
     } catch (e) {
-      throw new HttpError(502, 'server_error', `NHS login's JWKS is unusable: ${e.message}`, undefined, 'nhs_login');
+      throw upstreamError(502, 'server_error', `NHS login's JWKS is unusable: ${e.message}`);
     }
   });
 
@@ -86,7 +86,7 @@ export function createDocuments({ issuer, endpoints, log }, upstream) {
     // A document without an issuer is unusable (OIDC Discovery 3: REQUIRED), not a mismatch.
     if (typeof json.issuer !== 'string') {
       log({ event: 'upstream_bad_discovery' });
-      throw new HttpError(502, 'server_error', "NHS login's discovery document has no issuer", undefined, 'nhs_login');
+      throw upstreamError(502, 'server_error', "NHS login's discovery document has no issuer");
     }
     const named = json.issuer.slice(0, 200);
     if (json.issuer !== issuer) {

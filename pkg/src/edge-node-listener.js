@@ -16,6 +16,7 @@
 // address that connected, not on one the client made up).
 import { createEdgeHandler, memorySessionStore, kvSessionStore } from './edge.node.js';
 import { NhsLoginError } from './core.js';
+import { jsonResponse } from './edge-http.js';
 
 export { createEdgeHandler, memorySessionStore, kvSessionStore };
 
@@ -85,12 +86,7 @@ export function toNodeListener(handler, options = {}) {
 }
 
 /** An answer in the edge handler's error shape. */
-function errorResponse(status, error, description) {
-  return new Response(JSON.stringify({ error, error_description: description }), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' },
-  });
-}
+const errorResponse = (status, error, description) => jsonResponse(status, { error, error_description: description });
 
 /** Answers 413 at once and closes the connection after it (the rest of the body is never read). */
 function tooLarge(req, res, limit) {

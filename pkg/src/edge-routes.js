@@ -3,7 +3,7 @@
 // GET /session, POST /sign-out, GET /jwks, GET /.well-known/openid-configuration.
 import { checkIdToken, checkUserinfo } from './core.js';
 import { HttpError, jsonResponse, readLimited, jsonObjectOf } from './edge-http.js';
-import { bearerChallenge, passThroughError, jsonOf } from './edge-upstream.js';
+import { bearerChallenge, passThroughError, jsonOf, upstreamError } from './edge-upstream.js';
 import { clearCookie } from './edge-cookie.js';
 import { createRefreshGuard } from './edge-refresh.js';
 import { createRateLimiter } from './edge-ratelimit.js';
@@ -125,7 +125,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     const t = jsonOf(r, what, log);
     if (typeof t.access_token !== 'string' || !/^bearer$/i.test(t.token_type ?? '')) {
       log({ event: 'upstream_bad_token_answer', what });
-      throw new HttpError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`, undefined, 'nhs_login');
+      throw upstreamError(502, 'server_error', `NHS login's ${what} answer has no bearer access token`);
     }
     return t;
   }
@@ -151,7 +151,7 @@ export function createRoutes(config, { upstream, signer, cookie, documents }) {
     const t = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'token');
     if (typeof t.id_token !== 'string') {
       log({ event: 'upstream_bad_token_answer', what: 'token' });
-      throw new HttpError(502, 'server_error', "NHS login's token answer has no id_token", undefined, 'nhs_login');
+      throw upstreamError(502, 'server_error', "NHS login's token answer has no id_token");
     }
     let claims;
     try {

@@ -3,7 +3,6 @@
 // is imported once, non-extractable; it never leaves WebCrypto.
 import { encode as toBase64url, encodeJson } from './base64url.js';
 import { HttpError } from './edge-http.js';
-import { NhsLoginError } from './core.js';
 
 const RS512 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 
@@ -13,44 +12,6 @@ const RS512 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
  * the other way round, both being signed with the same key and `iss`.
  */
 export const SSO_TYP = 'nhs-login-sso+jwt';
-
-const PEM_BLOCK = /-----BEGIN PRIVATE KEY-----([^-]*)-----END PRIVATE KEY-----/;
-
-/**
- * The private key as people paste it into a secret, made a PEM again: a
- * value whose line breaks arrived as the two characters `\n` (a one-line
- * `.dev.vars` entry, `wrangler secret put`, a JSON or YAML string, `\r\n`
- * too) gets real line breaks, and surrounding white space or one pair of
- * quotes is taken off. A PKCS#8 block whose body is not base64 (RFC 7468 §3)
- * is `invalid_option`, and no error ever repeats any part of the value: the
- * message says what is wrong, by position at most (not even the key's
- * BEGIN line is quoted). A value that is not a string is returned as given,
- * for the configuration check to name.
- * @param {unknown} value the `privateKey` option
- * @returns {unknown}
- */
-export function normalisePrivateKeyPem(value) {
-  if (typeof value !== 'string') return value;
-  let pem = value.trim();
-  if (pem.length >= 2 && (pem[0] === '"' || pem[0] === "'") && pem.at(-1) === pem[0]) pem = pem.slice(1, -1).trim();
-  if (pem.includes('-----BEGIN') && /\\[rn]/.test(pem)) pem = pem.replace(/\\r\\n|\\n|\\r/g, '\n');
-  const fail = (why) => {
-    throw new NhsLoginError('invalid_option', `option \`privateKey\` ${why}`, { field: 'privateKey' });
-  };
-  const block = PEM_BLOCK.exec(pem);
-  if (!block) {
-    if (/-----BEGIN RSA PRIVATE KEY-----/.test(pem)) fail('is an RSA key in PKCS#1 form; convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem`');
-    fail('must be an RSA private key as a PKCS#8 PEM, as `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` writes it (not encrypted, not an OpenSSH, EC or public key)');
-  }
-  const body = block[1].replace(/[ \t\r\n]+/g, '');
-  const bad = body.search(/[^A-Za-z0-9+/=]/);
-  if (!body) fail('is not a usable PKCS#8 PEM: there is nothing between the BEGIN and END lines');
-  if (bad >= 0) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines has a character that is not base64 at position ${bad + 1} of ${body.length} (line breaks that arrived as the text \\n are turned back into line breaks; other escapes are not)`);
-  // Forgiving base64 (what atob accepts): padding optional, but never a lone 6 bits at the end.
-  const data = body.replace(/={1,2}$/, '');
-  if (data.includes('=') || data.length % 4 === 1 || (data.length !== body.length && body.length % 4 !== 0)) fail(`is not a usable PKCS#8 PEM: the base64 between the BEGIN and END lines is cut short or padded wrongly (${body.length} characters); paste the whole key again`);
-  return pem;
-}
 
 /**
  * The JWS header of a JWT the handler signs.

@@ -9,6 +9,15 @@ const dec = new TextDecoder();
 const timedOut = (e) => Boolean(e && (e.name === 'TimeoutError' || e.name === 'AbortError'));
 
 /**
+ * An error that is NHS login's (its refusal, no answer in time, or an answer
+ * the handler cannot use): answered with `error_source: "nhs_login"`.
+ * @param {number} status
+ * @param {string} error
+ * @param {string} description
+ */
+export const upstreamError = (status, error, description) => new HttpError(status, error, description, undefined, 'nhs_login');
+
+/**
  * The RFC 6750 §3 challenge of an answer: `Bearer error="invalid_token",
  * error_description="..."`. Returns { header, error, description }, each
  * undefined when absent or malformed; the header is capped at 1 KiB.
@@ -50,7 +59,7 @@ export function passThroughError(r, what, log = () => {}) {
   // private_key_jwt, one of three settings of this handler.
   // (NHS login's own words shortened so that the whole stays within 512 characters.)
   const said = error === 'invalid_client' ? `${description.slice(0, 160)} — ${INVALID_CLIENT_HINT}` : description;
-  return new HttpError(status >= 400 && status < 500 ? status : 502, error, said, undefined, 'nhs_login');
+  return upstreamError(status >= 400 && status < 500 ? status : 502, error, said);
 }
 
 /** What to check when NHS login refuses the client assertion (EIS Table 6). */
@@ -68,7 +77,7 @@ export const INVALID_CLIENT_HINT =
 export function jsonOf(r, what, log = () => {}) {
   if (r.json) return r.json;
   log({ event: 'upstream_not_json', what, status: r.status });
-  throw new HttpError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${r.status})`, undefined, 'nhs_login');
+  throw upstreamError(502, 'server_error', `NHS login's ${what} answer is not a JSON object (HTTP ${r.status})`);
 }
 
 /**
@@ -96,12 +105,12 @@ export function createUpstream({ fetch: doFetch, timeoutMs, log }) {
       const late = timedOut(e);
       log({ event: 'upstream_failed', what, reason: late ? 'timeout' : 'unreachable' });
       throw late
-        ? new HttpError(504, 'temporarily_unavailable', `NHS login did not answer the ${what} request within ${timeoutMs} ms`, undefined, 'nhs_login')
-        : new HttpError(502, 'temporarily_unavailable', `NHS login could not be reached for the ${what} request`, undefined, 'nhs_login');
+        ? upstreamError(504, 'temporarily_unavailable', `NHS login did not answer the ${what} request within ${timeoutMs} ms`)
+        : upstreamError(502, 'temporarily_unavailable', `NHS login could not be reached for the ${what} request`);
     }
     let bytes;
     try {
-      bytes = await readLimited(res.body, MAX_UPSTREAM, () => new HttpError(502, 'server_error', `NHS login's ${what} answer is too large`, undefined, 'nhs_login'));
+      bytes = await readLimited(res.body, MAX_UPSTREAM, () => upstreamError(502, 'server_error', `NHS login's ${what} answer is too large`));
     } catch (e) {
       if (e instanceof HttpError) {
         log({ event: 'upstream_too_large', what, status: res.status });
@@ -109,7 +118,7 @@ export function createUpstream({ fetch: doFetch, timeoutMs, log }) {
       }
       const late = timedOut(e);
       log({ event: 'upstream_failed', what, reason: late ? 'timeout' : 'truncated' });
-      throw new HttpError(late ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`, undefined, 'nhs_login');
+      throw upstreamError(late ? 504 : 502, 'temporarily_unavailable', `NHS login's ${what} answer was cut off`);
     }
     // Judged by status first: an error answer need not have a JSON body
     // (NHS login's userinfo 401 has none, EIS §3.6.2.2). `json` is undefined

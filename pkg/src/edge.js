@@ -25,7 +25,7 @@
 //   edge-dispatch.js   routing, Origin checks and CORS, errors as JSON
 import { parseEdgeOptions } from './edge-config.js';
 import { createUpstream } from './edge-upstream.js';
-import { createSigner, normalisePrivateKeyPem } from './edge-signing.js';
+import { createSigner } from './edge-signing.js';
 import { createSessionCookie } from './edge-cookie.js';
 import { createSessions } from './edge-store.js';
 import { createDocuments } from './edge-documents.js';
@@ -44,8 +44,7 @@ export { memorySessionStore, kvSessionStore } from './edge-store.js';
  * @returns {(request: Request) => Promise<Response>}
  */
 export function createEdgeHandler(o = {}) {
-  // A PEM pasted into a secret with its line breaks as `\n` is accepted (edge-signing.js).
-  const config = parseEdgeOptions(o && typeof o === 'object' && 'privateKey' in o ? { ...o, privateKey: normalisePrivateKeyPem(o.privateKey) } : o);
+  const config = parseEdgeOptions(o);
   const upstream = createUpstream(config);
   const documents = createDocuments(config, upstream);
   const routes = createRoutes(config, { upstream, signer: createSigner(config), cookie: createSessions(config, createSessionCookie(config)), documents });
