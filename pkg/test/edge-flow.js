@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createAuthorizationRequest, parseCallback, validateIdToken, createRemoteJwks, NhsLogin } from 'nhs-login-client';
 import { startProvider } from '../../tests/provider/provider.mjs';
 import { CookieJar, signInWithFetch } from '../../tests/provider/user-agent.mjs';
-import { decodeJwt, verifyRs512, MemoryStorage } from './helpers.js';
+import { decodeJwt, verifyRs512, MemoryStorage, makeClientKey } from './helpers.js';
 
 const ORIGIN = 'https://spa.example';
 const REDIRECT = 'https://spa.example/callback';
@@ -212,9 +212,12 @@ export function edgeFlowSuite(test, { before, after }, makeSend) {
       return true;
     });
 
-    // keyId not the kid registered with NHS login: NHS login refuses the client assertion.
-    const wrongKid = await makeSend(config({ keyId: 'not-the-registered-kid', rateLimit: false }));
-    const refused = new NhsLogin({ ...options, edgeUrl: 'https://edge.example/auth', fetch: viaEdge(wrongKid) });
+    // A private key NHS login never registered (with the registered kid): NHS login refuses the client
+    // assertion. (Not a wrong kid alone: whether NHS login, holding one registered key, checks kid is
+    // UNCONFIRMED, and a provider stricter there would prove nothing about NHS login.)
+    const stranger = await makeClientKey(client.kid);
+    const wrongKey = await makeSend(config({ privateKey: stranger.pem, rateLimit: false }));
+    const refused = new NhsLogin({ ...options, edgeUrl: 'https://edge.example/auth', fetch: viaEdge(wrongKey) });
     await assert.rejects(refused.completeSignIn(await backFor(refused)), (e) => {
       assert.deepEqual([e.code, e.error, e.reason], ['token_exchange_failed', 'invalid_client', 'nhs_login_refused']);
       assert.equal(e.status, 401);
