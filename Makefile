@@ -101,7 +101,7 @@ demo: setup build
 	node www/serve.mjs
 
 # ---- benchmarks (never timed tests) ------------------------------------------
-bench: build setup-npm
+bench: build setup-npm setup-apt
 	bash benches/run.sh
 
 # The local NHS-login-like provider on its own (Ctrl-C stops it).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: bundle size (benches/size.mjs) and ID token validation speed
-# (benches/speed.mjs), printed as markdown and written to benches/out/results.md.
+# Benchmarks: bundle size (benches/size.mjs), ID token validation speed in Node
+# and in headless Chromium (benches/speed.mjs, benches/speed-browser.mjs), the
+# edge handler (benches/edge.mjs, benches/load.mjs), printed as markdown and written to benches/out/results.md.
 #
 # Needs pkg/wasm built first (`make build`). Builds, into benches/out/rsa, the
 # bench-only variant of the wasm with the `rsa` feature (`validate_in_rust`:
@@ -60,6 +61,7 @@ trap 'rm -f "$OUT/results.md.tmp"' EXIT # results.md is only replaced by a compl
   node benches/size.mjs
   echo
   node benches/speed.mjs
+  echo; node benches/speed-browser.mjs
   echo; node benches/edge.mjs
   echo; node benches/load.mjs
 } | tee "$OUT/results.md.tmp"

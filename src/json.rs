@@ -171,7 +171,8 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: u32) -> Option<Value> {
         self.i += 1;
-        let mut members: Vec<(String, Value)> = Vec::new();
+        // Room for a token's claims without regrowing on the way.
+        let mut members: Vec<(String, Value)> = Vec::with_capacity(16);
         if self.eat(b'}') {
             return Some(Value::Object(members));
         }

@@ -138,7 +138,15 @@ struct Object(String);
 
 impl Object {
     fn new() -> Self {
-        Object(String::from("{"))
+        Self::with_capacity(64)
+    }
+
+    /// Room for `n` bytes: an answer holding a token's claims is written
+    /// without growing (and copying) as it goes.
+    fn with_capacity(n: usize) -> Self {
+        let mut s = String::with_capacity(n);
+        s.push('{');
+        Object(s)
     }
 
     fn key(&mut self, name: &str) -> &mut String {
@@ -193,7 +201,7 @@ fn error_json(e: &Error) -> String {
 /// `{"ok": value}` (value is JSON text) or `{"error": {...}}`.
 fn answer(r: Result<String, Error>) -> String {
     match r {
-        Ok(v) => Object::new().raw("ok", &v).end(),
+        Ok(v) => Object::with_capacity(v.len() + 8).raw("ok", &v).end(),
         Err(e) => error_json(&e),
     }
 }
@@ -225,7 +233,7 @@ fn claims_answer(text: &str, checked: &CheckedClaims) -> String {
         set.push_str(if *b { ",true]" } else { ",false]" });
     }
     set.push(']');
-    Object::new()
+    Object::with_capacity(text.len() + warnings.len() + set.len() + 32)
         .raw("claims", text)
         .raw("warnings", &warnings)
         .raw("set", &set)
@@ -335,12 +343,21 @@ impl Keyset {
     }
 }
 
+/// The token as the wrapper passes it: its UTF-8 bytes (`TextEncoder`), which
+/// cross into the module as one copy, where a string is copied character by
+/// character; the wrapper verifies the signature over a view of the same bytes.
+/// Bytes that are not UTF-8 (`TextEncoder` never makes them) read as the empty
+/// string, which [`UntrustedToken::decode`] refuses as `malformed_token`.
+fn token_text(token: &[u8]) -> &str {
+    core::str::from_utf8(token).unwrap_or_default()
+}
+
 /// Step 1 of validation: structure, `alg` allow-list and `crit`, then key
 /// selection by `kid`. Answers the index of the key to verify with.
 #[wasm_bindgen]
-pub fn select_key(token: &str, keys: &Keyset) -> String {
+pub fn select_key(token: &[u8], keys: &Keyset) -> String {
     let run = || -> Result<String, Error> {
-        let t = UntrustedToken::decode(token)?;
+        let t = UntrustedToken::decode(token_text(token))?;
         let jwks = keys.0.as_ref().map_err(Clone::clone)?;
         let index = jwks.select(t.kid())?;
         // Key indexes are small: decimal digits without formatting machinery.
@@ -392,14 +409,17 @@ fn claims_text(signed: &SignedToken) -> Result<&str, Error> {
 }
 
 /// Step 3 of validation, for a token whose RS512 signature the host (the
-/// JavaScript wrapper, with WebCrypto) has checked with the key
-/// [`select_key`] chose: the claims. The name says what it trusts; it is for
-/// the wrapper only. Options: those of the verifier, `nonce` (absent: the
-/// token must carry none) and `now` (seconds). Answers the claims with the
+/// JavaScript wrapper, with WebCrypto) checks with the key [`select_key`]
+/// chose: the claims. The name says what it trusts; it is for the wrapper
+/// only, which runs it while WebCrypto verifies (off the main thread where
+/// the platform does so) and opens the answer only once the signature has
+/// verified: a forged token is refused as `invalid_signature`, whatever its
+/// claims. Options: those of the verifier, `nonce` (absent: the token must
+/// carry none) and `now` (seconds). Answers the claims with the
 /// profile-claim edits.
 #[doc(hidden)]
 #[wasm_bindgen]
-pub fn assume_signature_checked_by_host(token: &str, options: &str) -> String {
+pub fn assume_signature_checked_by_host(token: &[u8], options: &str) -> String {
     let run = || -> Result<String, Error> {
         let o = Options::parse(options)?;
         let now = o
@@ -410,7 +430,7 @@ pub fn assume_signature_checked_by_host(token: &str, options: &str) -> String {
         let v = verifier(&o)?;
         // The one place a signature is taken on trust: the wrapper ran
         // select_key on this token and verified it with WebCrypto.
-        let signed = UntrustedToken::decode(token)?.assume_signature_checked_by_host();
+        let signed = UntrustedToken::decode(token_text(token))?.assume_signature_checked_by_host();
         let checked = v.check_signed(&signed, nonce_check(&nonce), now)?;
         Ok(claims_answer(claims_text(&signed)?, &checked))
     };

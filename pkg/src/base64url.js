@@ -32,15 +32,37 @@ export function encode(bytes) {
  */
 export function decode(text) {
   if (typeof text !== 'string' || text.length % 4 === 1) throw new TypeError('not base64url');
-  const out = new Uint8Array((text.length * 3) >> 2);
-  for (let i = 0, j = 0, acc = 0, bits = 0; i < text.length; i++) {
-    const v = VALUE[text.charCodeAt(i)] ?? 64;
-    if (v === 64) throw new TypeError('not base64url');
+  const n = text.length;
+  const out = new Uint8Array((n * 3) >> 2);
+  // Four characters to three bytes at a time (twice as fast as bit by bit in
+  // Chromium); a value over 63 marks a character outside the alphabet.
+  let i = 0;
+  let j = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = value(text, i);
+    const b = value(text, i + 1);
+    const c = value(text, i + 2);
+    const d = value(text, i + 3);
+    if ((a | b | c | d) > 63) throw new TypeError('not base64url');
+    const x = (a << 18) | (b << 12) | (c << 6) | d;
+    out[j++] = x >> 16;
+    out[j++] = (x >> 8) & 255;
+    out[j++] = x & 255;
+  }
+  for (let acc = 0, bits = 0; i < n; i++) {
+    const v = value(text, i);
+    if (v > 63) throw new TypeError('not base64url');
     acc = ((acc << 6) | v) & 0xffffff;
     if ((bits += 6) >= 8) out[j++] = acc >> (bits -= 8);
   }
   return out;
 }
+
+// No out-of-bounds read of VALUE (V8 deoptimises those).
+const value = (text, i) => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? VALUE[c] : 64;
+};
 
 /**
  * Encodes a value as JSON, then UTF-8, then base64url (a JWT header or claims segment).

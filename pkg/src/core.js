@@ -207,21 +207,35 @@ export async function checkIdToken(idToken, o = {}, insecureSkipNonceCheck = fal
   });
   const remote = o.jwks && typeof o.jwks.keyset === 'function' ? o.jwks : undefined;
   let keyset = remote ? await remote.keyset() : keysetFor(o.jwks);
+  // The token's bytes, encoded once: into the module (one copy each time,
+  // where a string would be copied character by character) and, up to the
+  // last dot, the signing input WebCrypto verifies.
+  const bytes = utf8.encode(idToken);
   let index;
   try {
-    index = call(w.select_key(idToken, keyset.ks));
+    index = call(w.select_key(bytes, keyset.ks));
   } catch (e) {
     // Unknown kid: the provider may have rotated its keys. Refetch (rate-limited) once.
     const fresh = remote && e.code === 'key_not_found' && (await remote.rotated());
     if (!fresh) throw e;
     keyset = fresh;
-    index = call(w.select_key(idToken, keyset.ks));
+    index = call(w.select_key(bytes, keyset.ks));
   }
+  // select_key refused anything but three base64url parts: the token is
+  // ASCII, one byte per character.
   const dot = idToken.lastIndexOf('.');
   // OIDC Core 3.1.3.7 (6): the signature, with the key the JWS header names.
-  const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), fromBase64url(idToken.slice(dot + 1)), utf8.encode(idToken.slice(0, dot)));
-  if (!ok) fail('invalid_signature', "the ID token's RS512 signature does not verify");
-  return withEdits(call(w.assume_signature_checked_by_host(idToken, options)));
+  // The claim checks run while WebCrypto verifies (off the main thread in
+  // Node and Deno; Chromium verifies in the call), and their answer is opened
+  // only once the signature has verified.
+  const verified = crypto.subtle.verify('RSASSA-PKCS1-v1_5', await keyset.key(index), fromBase64url(idToken.slice(dot + 1)), bytes.subarray(0, dot));
+  let answer;
+  try {
+    answer = w.assume_signature_checked_by_host(bytes, options);
+  } finally {
+    if (!(await verified)) fail('invalid_signature', "the ID token's RS512 signature does not verify");
+  }
+  return withEdits(call(answer));
 }
 
 /** @internal The edge's userinfo check (EIS §3.6.2): sub, then profile claims normalised. Throws invalid_userinfo. */

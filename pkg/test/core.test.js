@@ -150,6 +150,13 @@ test('validateIdToken: every rejection code fires', async () => {
   const other = await t({ family_name: 'SMITH' });
   const [h, , s] = good.split('.');
   await rejects(validateIdToken(`${h}.${other.split('.')[1]}.${s}`, vopts()), 'invalid_signature');
+  // The claim checks run while WebCrypto verifies; their answer is opened only
+  // after the signature verified, so a forged token is refused for its
+  // signature whatever its claims (or the options) would have said.
+  for (const [claims, over] of [[{ exp: NOW - 3600 }], [{ aud: 'someone-else' }], [{ sub: undefined }], [{ family_name: 'SMITH' }, { now: 'now' }], [{ family_name: 'SMITH' }, { clientId: 'other' }]]) {
+    const forged = `${h}.${(await t(claims)).split('.')[1]}.${s}`;
+    await rejects(validateIdToken(forged, vopts(over)), 'invalid_signature');
+  }
   await rejects(validateIdToken(await t({ iss: 'https://auth.login.nhs.uk/' }), vopts()), 'invalid_issuer');
   await rejects(validateIdToken(await t({ aud: ['test-client', 'someone-else'] }), vopts()), 'invalid_audience');
   await rejects(validateIdToken(await t({ aud: 'someone-else' }), vopts()), 'invalid_audience');

@@ -13,13 +13,13 @@ test('wasm memory does not grow over thousands of calls (success and error paths
   const key = await makeKey('k1', { use: 'sig', alg: 'RS512' });
   const jwksText = JSON.stringify({ keys: [key.jwk] });
   const nonce = 'n'.repeat(43);
-  const token = await sign(key, baseClaims({ aud: CLIENT, nonce, email_verified: 'true', phone_number: 42 }));
+  const token = new TextEncoder().encode(await sign(key, baseClaims({ aud: CLIENT, nonce, email_verified: 'true', phone_number: 42 })));
   const checkOptions = JSON.stringify({ environment: 'production', clientId: CLIENT, nonce, vtr: ['P9.Cp.Cd'], now: NOW });
   const authorizeOptions = JSON.stringify({ environment: 'sandpit', clientId: CLIENT, redirectUri: 'https://app.example/callback', scope: ['openid', 'email'], vtr: ['P9.Cp.Cd'] });
   const round = () => {
     const ks = new w.Keyset(jwksText);
     assert.equal(JSON.parse(w.select_key(token, ks)).ok, 0);
-    assert.ok(JSON.parse(w.select_key('x.y.z', ks)).error);
+    assert.ok(JSON.parse(w.select_key(new TextEncoder().encode('x.y.z'), ks)).error);
     ks.free();
     const bad = new w.Keyset('{"keys": 1}');
     assert.ok(bad.error());

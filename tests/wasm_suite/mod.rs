@@ -99,11 +99,11 @@ fn code(e: J) -> String {
 
 fn check(token: &str, vtr: &[&str]) -> Result<J, J> {
     let options = json!({ "issuer": ISSUER, "clientId": CLIENT, "nonce": "n1", "vtr": vtr, "now": NOW });
-    res(assume_signature_checked_by_host(token, &options.to_string()))
+    res(assume_signature_checked_by_host(token.as_bytes(), &options.to_string()))
 }
 
 fn select(token: &str, keys: &Keyset) -> Result<u32, J> {
-    res(select_key(token, keys)).map(|i| i.as_u64().unwrap() as u32)
+    res(select_key(token.as_bytes(), keys)).map(|i| i.as_u64().unwrap() as u32)
 }
 
 #[wasm_bindgen_test]
