@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Value;
+use crate::json::{Json, Str, Value};
 
 /// The claims of a validated NHS login ID token, from
 /// [`crate::VerifiedIdToken::claims`]. Claims this struct does not name are
@@ -229,24 +229,24 @@ enum Profile {
     Drop(&'static str),
 }
 
-fn judge_profile_claim(name: &str, v: &Value) -> Profile {
+fn judge_profile_claim(name: &str, v: &Json<'_>) -> Profile {
     let Some(kind) = kind_of(name) else {
         return Profile::Keep;
     };
     match (kind, v) {
         // EIS Table 11: the NHS number is a 10-digit string.
-        (Kind::Str, Value::String(n)) if name == "nhs_number" => {
+        (Kind::Str, Json::String(n)) if name == "nhs_number" => {
             if n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) {
                 Profile::Keep
             } else {
                 Profile::Drop("is not a 10-digit string")
             }
         }
-        (Kind::Str, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => Profile::Keep,
-        (Kind::Obj, Value::Object(_)) => Profile::Keep,
+        (Kind::Str, Json::String(_)) | (Kind::Bool, Json::Bool(_)) => Profile::Keep,
+        (Kind::Obj, Json::Object(_)) => Profile::Keep,
         // NHS login in practice: a 2026 NHS service (NHSDigital/hometest-service)
         // reads `email_verified` / `phone_number_verified` as "true"/"false" strings.
-        (Kind::Bool, Value::String(s)) if s == "true" || s == "false" => {
+        (Kind::Bool, Json::String(s)) if s == "true" || s == "false" => {
             Profile::Normalise(s == "true")
         }
         (Kind::Str, _) => Profile::Drop("is not a string"),
@@ -278,31 +278,59 @@ pub struct CheckedClaims {
     pub(crate) normalised: Vec<(String, bool)>,
 }
 
-/// Normalises the profile claims of a claims object (ID token or userinfo):
-/// keeps well-typed ones, turns `"true"`/`"false"` in boolean claims into
-/// booleans, and leaves out the rest with a warning each.
-pub(crate) fn check_profile_claims(members: Vec<(String, Value)>) -> CheckedClaims {
-    let mut checked = CheckedClaims {
-        claims: Value::Null,
+/// What the profile rule does to a claims object: the claims left out (with
+/// why) and the strings that become booleans. The wasm boundary hands
+/// JavaScript the original text and these edits.
+pub(crate) struct Edits {
+    /// The profile claims left out, with why.
+    pub(crate) warnings: Vec<ClaimWarning>,
+    /// The claims whose `"true"`/`"false"` string becomes a boolean.
+    pub(crate) normalised: Vec<(String, bool)>,
+}
+
+/// The profile rule on a claims object (ID token or userinfo): well-typed
+/// profile claims are kept, `"true"`/`"false"` in boolean claims become
+/// booleans, the rest are left out with a warning each.
+pub(crate) fn profile_edits(members: &[(Str<'_>, Json<'_>)]) -> Edits {
+    let mut edits = Edits {
         warnings: Vec::new(),
         normalised: Vec::new(),
     };
-    let mut kept = Vec::with_capacity(members.len());
     for (name, v) in members {
-        match judge_profile_claim(&name, &v) {
-            Profile::Keep => kept.push((name, v)),
-            Profile::Normalise(b) => {
-                checked.normalised.push((name.clone(), b));
-                kept.push((name, Value::Bool(b)));
-            }
-            Profile::Drop(message) => checked.warnings.push(ClaimWarning {
-                claim: name,
+        match judge_profile_claim(name, v) {
+            Profile::Keep => {}
+            Profile::Normalise(b) => edits.normalised.push((String::from(name.as_ref()), b)),
+            Profile::Drop(message) => edits.warnings.push(ClaimWarning {
+                claim: String::from(name.as_ref()),
                 message,
             }),
         }
     }
-    checked.claims = Value::Object(kept);
-    checked
+    edits
+}
+
+/// The claims object with [`profile_edits`] applied, as owned values.
+pub(crate) fn check_profile_claims(members: Vec<(Str<'_>, Json<'_>)>) -> CheckedClaims {
+    let Edits {
+        warnings,
+        normalised,
+    } = profile_edits(&members);
+    let claims = members
+        .into_iter()
+        .filter(|(name, _)| !warnings.iter().any(|w| w.claim == *name))
+        .map(|(name, v)| {
+            let v = match normalised.iter().find(|(n, _)| *n == *name) {
+                Some((_, b)) => Value::Bool(*b),
+                None => v.into_value(),
+            };
+            (name.into_owned(), v)
+        })
+        .collect();
+    CheckedClaims {
+        claims: Value::Object(claims),
+        warnings,
+        normalised,
+    }
 }
 
 /// Checks a userinfo answer (EIS §3.6.2, OIDC Core 5.3.2): a JSON object
@@ -323,17 +351,28 @@ pub(crate) fn check_profile_claims(members: Vec<(String, Value)>) -> CheckedClai
 /// `invalid_userinfo` if the body is not a JSON object (strictly parsed:
 /// duplicate members are refused) or its `sub` is not `expected_sub`.
 pub fn check_userinfo(body: &[u8], expected_sub: &str) -> Result<CheckedClaims> {
+    userinfo_members(body, expected_sub).map(check_profile_claims)
+}
+
+/// [`check_userinfo`]'s edits alone, for the wasm boundary.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn userinfo_edits(body: &[u8], expected_sub: &str) -> Result<Edits> {
+    userinfo_members(body, expected_sub).map(|members| profile_edits(&members))
+}
+
+/// The members of a userinfo answer for `expected_sub` (EIS 3.6.2).
+fn userinfo_members<'b>(body: &'b [u8], expected_sub: &str) -> Result<Vec<(Str<'b>, Json<'b>)>> {
     let bad = |why: &'static str| Error::new(ErrorCode::InvalidUserinfo, why);
-    let Some(Value::Object(members)) = crate::json::parse(body) else {
+    let Some(Json::Object(members)) = crate::json::parse_borrowed(body) else {
         return Err(bad("the userinfo answer is not a JSON object"));
     };
     let sub = members.iter().find(|(k, _)| k == "sub").map(|(_, v)| v);
-    if sub.and_then(Value::as_str) != Some(expected_sub) || expected_sub.is_empty() {
+    if sub.and_then(Json::as_str) != Some(expected_sub) || expected_sub.is_empty() {
         return Err(bad(
             "the userinfo answer is for another user than the ID token (sub differs, EIS 3.6.2)",
         ));
     }
-    Ok(check_profile_claims(members))
+    Ok(members)
 }
 
 #[cfg(test)]

@@ -22,9 +22,9 @@
 use crate::prelude::*;
 
 use crate::base64url;
-use crate::claims::{check_profile_claims, CheckedClaims, Claims};
+use crate::claims::{check_profile_claims, profile_edits, CheckedClaims, Claims, Edits};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Value};
+use crate::json::{self, Json, Str, Value};
 use crate::random::constant_time_eq;
 use crate::types::{ClientId, IssuerUrl, Nonce};
 use crate::vot::Vtr;
@@ -86,16 +86,16 @@ impl<'a> UntrustedToken<'a> {
         };
         let header_bytes =
             base64url::decode(h).ok_or_else(|| malformed("the JWS header is not base64url"))?;
-        let header =
-            json::parse(&header_bytes).ok_or_else(|| malformed("the JWS header is not JSON"))?;
-        if header.as_object().is_none() {
+        let header = json::parse_borrowed(&header_bytes)
+            .ok_or_else(|| malformed("the JWS header is not JSON"))?;
+        if !matches!(header, Json::Object(_)) {
             return Err(malformed("the JWS header is not a JSON object"));
         }
         // RFC 8725 §3.1 / OIDC Core 3.1.3.7 (7): only the expected algorithm,
         // checked before any key is looked at.
         match header.get("alg") {
-            Some(Value::String(alg)) if alg == ALLOWED_ALG => {}
-            Some(Value::String(_)) => {
+            Some(Json::String(alg)) if alg == ALLOWED_ALG => {}
+            Some(Json::String(_)) => {
                 return Err(Error::new(
                     ErrorCode::UnsupportedAlg,
                     "the token's alg is not RS512, the only algorithm NHS login uses",
@@ -117,7 +117,7 @@ impl<'a> UntrustedToken<'a> {
         }
         let kid = match header.get("kid") {
             None => None,
-            Some(Value::String(k)) => Some(k.clone()),
+            Some(Json::String(k)) => Some(String::from(k.as_ref())),
             Some(_) => return Err(malformed("the JWS header kid is not a string")),
         };
         // Checked now, decoded only when needed (the browser build never
@@ -350,18 +350,18 @@ pub struct IdTokenVerifier {
     check_nonce: bool,
 }
 
-fn number_claim(claims: &Value, name: &'static str) -> Result<f64> {
+fn number_claim(claims: &Json<'_>, name: &'static str) -> Result<f64> {
     match claims.get(name) {
         None => Err(Error::missing_claim(name)),
-        Some(Value::Number(n)) => Ok(*n),
+        Some(Json::Number(n)) => Ok(*n),
         Some(_) => Err(Error::invalid_claim(name, "is not a NumericDate number")),
     }
 }
 
-fn string_claim<'v>(claims: &'v Value, name: &'static str) -> Result<&'v str> {
+fn string_claim<'v>(claims: &'v Json<'_>, name: &'static str) -> Result<&'v str> {
     match claims.get(name) {
         None => Err(Error::missing_claim(name)),
-        Some(Value::String(s)) => Ok(s),
+        Some(Json::String(s)) => Ok(s),
         Some(_) => Err(Error::invalid_claim(name, "is not a string")),
     }
 }
@@ -515,39 +515,41 @@ impl IdTokenVerifier {
         nonce: NonceCheck<'_>,
         now: f64,
     ) -> Result<VerifiedIdToken> {
-        self.check_signed(token, nonce, now)
+        self.check_claims(&token.claims, nonce, now, check_profile_claims)
             .map(VerifiedIdToken::from_checked)
     }
 
     /// [`IdTokenVerifier::verify_claims`] without building the typed
     /// [`Claims`]: the wasm boundary hands JavaScript the claims text and the
     /// edits, and the browser build stays free of the typed claims' code.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn check_signed(
         &self,
         token: &SignedToken,
         nonce: NonceCheck<'_>,
         now: f64,
-    ) -> Result<CheckedClaims> {
-        self.check_claims(&token.claims, nonce, now)
+    ) -> Result<Edits> {
+        self.check_claims(&token.claims, nonce, now, |members| profile_edits(&members))
     }
 
-    /// The claim rules on a claims segment. Private: only a [`SignedToken`]
-    /// leads here.
-    fn check_claims(
+    /// The claim rules on a claims segment, then `profile` on its members
+    /// (borrowed from `payload`). Private: only a [`SignedToken`] leads here.
+    fn check_claims<'p, R>(
         &self,
-        payload: &[u8],
+        payload: &'p [u8],
         nonce: NonceCheck<'_>,
         now: f64,
-    ) -> Result<CheckedClaims> {
+        profile: impl FnOnce(Vec<(Str<'p>, Json<'p>)>) -> R,
+    ) -> Result<R> {
         if self.issuer.as_str().is_empty() {
             return Err(Error::option("issuer", "must not be empty"));
         }
         if self.client_id.as_str().is_empty() {
             return Err(Error::option("clientId", "must not be empty"));
         }
-        let claims =
-            json::parse(payload).ok_or_else(|| malformed("the JWT claims are not valid JSON"))?;
-        if claims.as_object().is_none() {
+        let claims = json::parse_borrowed(payload)
+            .ok_or_else(|| malformed("the JWT claims are not valid JSON"))?;
+        if !matches!(claims, Json::Object(_)) {
             return Err(malformed("the JWT claims are not a JSON object"));
         }
 
@@ -562,8 +564,8 @@ impl IdTokenVerifier {
         // OIDC Core 3.1.3.7 (3): aud MUST contain client_id; other audiences must be trusted.
         let audiences: Vec<&str> = match claims.get("aud") {
             None => return Err(Error::missing_claim("aud")),
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(items)) => items
+            Some(Json::String(s)) => vec![s.as_ref()],
+            Some(Json::Array(items)) => items
                 .iter()
                 .map(|v| {
                     v.as_str()
@@ -620,13 +622,13 @@ impl IdTokenVerifier {
         // RFC 7519 4.1.5: not before.
         match claims.get("nbf") {
             None => {}
-            Some(Value::Number(nbf)) if *nbf > now + skew => {
+            Some(Json::Number(nbf)) if *nbf > now + skew => {
                 return Err(Error::new(
                     ErrorCode::TokenIssuedInFuture,
                     "the ID token is not valid yet (nbf)",
                 ))
             }
-            Some(Value::Number(_)) => {}
+            Some(Json::Number(_)) => {}
             Some(_) => return Err(Error::invalid_claim("nbf", "is not a number")),
         }
         // OIDC Core 2: auth_time is a JSON number when present.
@@ -640,7 +642,7 @@ impl IdTokenVerifier {
         // OIDC Core 3.1.3.7 (11): the nonce must equal the one sent.
         match (nonce, claims.get("nonce")) {
             _ if !self.check_nonce => {}
-            (NonceCheck::Expect(sent), Some(Value::String(got)))
+            (NonceCheck::Expect(sent), Some(Json::String(got)))
                 if constant_time_eq(sent.as_str().as_bytes(), got.as_bytes()) => {}
             (NonceCheck::ExpectNone, None) => {}
             (NonceCheck::Expect(_), None) => {
@@ -677,10 +679,10 @@ impl IdTokenVerifier {
 
         // Profile claims never fail a sign-in (NHS login in practice: types
         // seen differ from the EIS); they are normalised or left out.
-        let Value::Object(members) = claims else {
+        let Json::Object(members) = claims else {
             return Err(malformed("the JWT claims are not a JSON object"));
         };
-        Ok(check_profile_claims(members))
+        Ok(profile(members))
     }
 
     /// Validates an ID token end to end in Rust: [`UntrustedToken::decode`],
@@ -964,7 +966,12 @@ mod tests {
 
     fn check(extra: &str) -> &'static str {
         verifier()
-            .check_claims(claims(extra).as_bytes(), NonceCheck::Expect(&n1()), NOW)
+            .check_claims(
+                claims(extra).as_bytes(),
+                NonceCheck::Expect(&n1()),
+                NOW,
+                check_profile_claims,
+            )
             .map(|_| "ok")
             .unwrap_or_else(|e| e.code().as_str())
     }
@@ -1022,7 +1029,12 @@ mod tests {
     /// The profile claims a token carries after checking, and the warnings.
     fn profile(extra: &str) -> (Value, Vec<(String, &'static str)>) {
         let c = verifier()
-            .check_claims(claims(extra).as_bytes(), NonceCheck::Expect(&n1()), NOW)
+            .check_claims(
+                claims(extra).as_bytes(),
+                NonceCheck::Expect(&n1()),
+                NOW,
+                check_profile_claims,
+            )
             .unwrap();
         let w = c
             .warnings
@@ -1091,18 +1103,29 @@ mod tests {
         let sent = NonceCheck::Expect(&n1);
         let none = NonceCheck::ExpectNone;
         assert_eq!(
-            code(v.check_claims(claims("").as_bytes(), none, NOW)),
+            code(v.check_claims(claims("").as_bytes(), none, NOW, check_profile_claims)),
             "invalid_nonce"
         );
         assert_eq!(
-            code(v.check_claims(claims(r#""nonce":"DELETE""#).as_bytes(), none, NOW)),
+            code(v.check_claims(
+                claims(r#""nonce":"DELETE""#).as_bytes(),
+                none,
+                NOW,
+                check_profile_claims
+            )),
             "ok"
         );
-        assert_eq!(code(v.check_claims(b"[]", sent, NOW)), "malformed_token");
-        assert_eq!(code(v.check_claims(b"{", sent, NOW)), "malformed_token");
+        assert_eq!(
+            code(v.check_claims(b"[]", sent, NOW, check_profile_claims)),
+            "malformed_token"
+        );
+        assert_eq!(
+            code(v.check_claims(b"{", sent, NOW, check_profile_claims)),
+            "malformed_token"
+        );
         let no_iss = IdTokenVerifier::new("", "c");
         assert_eq!(
-            code(no_iss.check_claims(b"{}", none, NOW)),
+            code(no_iss.check_claims(b"{}", none, NOW, check_profile_claims)),
             "invalid_option"
         );
         let trusting = verifier().with_trusted_audiences(vec!["other".into()]);
@@ -1110,7 +1133,8 @@ mod tests {
             code(trusting.check_claims(
                 claims(r#""aud":["client-1","other"]"#).as_bytes(),
                 sent,
-                NOW
+                NOW,
+                check_profile_claims
             )),
             "ok"
         );
@@ -1119,11 +1143,11 @@ mod tests {
         for extra in ["", r#""nonce":"other""#, r#""nonce":"DELETE""#] {
             let payload = claims(extra);
             assert_eq!(
-                code(skipping.check_claims(payload.as_bytes(), none, NOW)),
+                code(skipping.check_claims(payload.as_bytes(), none, NOW, check_profile_claims)),
                 "ok"
             );
             assert_eq!(
-                code(skipping.check_claims(payload.as_bytes(), sent, NOW)),
+                code(skipping.check_claims(payload.as_bytes(), sent, NOW, check_profile_claims)),
                 "ok"
             );
         }
@@ -1134,9 +1158,14 @@ mod tests {
         let v = IdTokenVerifier::new("https://auth.login.nhs.uk", "client-1");
         let p5 = claims(r#""vot":"P5.Cp.Cd""#);
         assert_eq!(
-            v.check_claims(p5.as_bytes(), NonceCheck::Expect(&n1()), NOW)
-                .unwrap_err()
-                .code(),
+            v.check_claims(
+                p5.as_bytes(),
+                NonceCheck::Expect(&n1()),
+                NOW,
+                check_profile_claims
+            )
+            .unwrap_err()
+            .code(),
             ErrorCode::VotNotSatisfied
         );
     }

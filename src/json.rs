@@ -10,6 +10,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::borrow::Cow;
+
 /// A JSON value, as the claims of an ID token or a userinfo answer hold
 /// them ([`crate::Claims::extra`], [`crate::VerifiedIdToken::claims_value`]).
 /// Objects keep member order.
@@ -95,6 +97,14 @@ const MAX_MEMBERS: usize = 256;
 
 /// Parses one JSON text; `None` if it is not valid, strict JSON.
 pub fn parse(input: &[u8]) -> Option<Value> {
+    parse_borrowed(input).map(Json::into_value)
+}
+
+/// Parses one JSON text into a [`Json`] that borrows its strings from
+/// `input`; `None` if it is not valid, strict JSON. What the checks read and
+/// then drop (a JOSE header, the claims, the wasm options) is parsed this
+/// way: no allocation per string.
+pub(crate) fn parse_borrowed(input: &[u8]) -> Option<Json<'_>> {
     let text = core::str::from_utf8(input).ok()?;
     let mut p = Parser {
         text,
@@ -106,13 +116,80 @@ pub fn parse(input: &[u8]) -> Option<Value> {
     (p.i == p.s.len()).then_some(v)
 }
 
+/// A name or a string value: borrowed from the input unless it had escapes
+/// to undo.
+pub(crate) type Str<'a> = Cow<'a, str>;
+
+/// A JSON value borrowing from the text it was parsed from ([`parse_borrowed`]);
+/// [`Json::into_value`] makes the owned, public [`Value`].
+#[derive(Debug, PartialEq)]
+pub(crate) enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Str<'a>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Str<'a>, Json<'a>)>),
+}
+
+impl<'a> Json<'a> {
+    /// The member `name` of an object.
+    pub(crate) fn get(&self, name: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string inside, if this is a string.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number inside, if this is a number.
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub(crate) fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The owned [`Value`].
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => Value::Number(n),
+            Json::String(s) => Value::String(s.into_owned()),
+            Json::Array(items) => Value::Array(items.into_iter().map(Json::into_value).collect()),
+            Json::Object(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 struct Parser<'a> {
     text: &'a str,
     s: &'a [u8],
     i: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
@@ -143,7 +220,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
+    fn literal(&mut self, word: &[u8], v: Json<'a>) -> Option<Json<'a>> {
         let end = self.i.checked_add(word.len())?;
         if self.s.get(self.i..end)? == word {
             self.i = end;
@@ -153,7 +230,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: u32) -> Option<Value> {
+    fn value(&mut self, depth: u32) -> Option<Json<'a>> {
         if depth >= MAX_DEPTH {
             return None;
         }
@@ -161,20 +238,20 @@ impl Parser<'_> {
         match self.peek()? {
             b'{' => self.object(depth),
             b'[' => self.array(depth),
-            b'"' => self.string().map(Value::String),
-            b't' => self.literal(b"true", Value::Bool(true)),
-            b'f' => self.literal(b"false", Value::Bool(false)),
-            b'n' => self.literal(b"null", Value::Null),
+            b'"' => self.string().map(Json::String),
+            b't' => self.literal(b"true", Json::Bool(true)),
+            b'f' => self.literal(b"false", Json::Bool(false)),
+            b'n' => self.literal(b"null", Json::Null),
             _ => self.number(),
         }
     }
 
-    fn object(&mut self, depth: u32) -> Option<Value> {
+    fn object(&mut self, depth: u32) -> Option<Json<'a>> {
         self.i += 1;
         // Room for a token's claims without regrowing on the way.
-        let mut members: Vec<(String, Value)> = Vec::with_capacity(16);
+        let mut members: Vec<(Str<'a>, Json<'a>)> = Vec::with_capacity(16);
         if self.eat(b'}') {
-            return Some(Value::Object(members));
+            return Some(Json::Object(members));
         }
         loop {
             self.ws();
@@ -194,22 +271,22 @@ impl Parser<'_> {
             if self.eat(b',') {
                 continue;
             }
-            return self.eat(b'}').then_some(Value::Object(members));
+            return self.eat(b'}').then_some(Json::Object(members));
         }
     }
 
-    fn array(&mut self, depth: u32) -> Option<Value> {
+    fn array(&mut self, depth: u32) -> Option<Json<'a>> {
         self.i += 1;
         let mut items = Vec::new();
         if self.eat(b']') {
-            return Some(Value::Array(items));
+            return Some(Json::Array(items));
         }
         loop {
             items.push(self.value(depth + 1)?);
             if self.eat(b',') {
                 continue;
             }
-            return self.eat(b']').then_some(Value::Array(items));
+            return self.eat(b']').then_some(Json::Array(items));
         }
     }
 
@@ -222,21 +299,21 @@ impl Parser<'_> {
         Some(n)
     }
 
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Str<'a>> {
         self.i += 1; // opening quote
         let start = self.i;
         self.skip_plain();
-        // Fast path: no escapes, one exact allocation. We stopped on ASCII, so
-        // both ends are char boundaries of the already validated text.
+        // Fast path: no escapes, borrowed. We stopped on ASCII, so both ends
+        // are char boundaries of the already validated text.
         if self.peek() == Some(b'"') {
-            let s = String::from(self.text.get(start..self.i)?);
+            let s = self.text.get(start..self.i)?;
             self.i += 1;
-            return Some(s);
+            return Some(Cow::Borrowed(s));
         }
         let mut out = String::from(self.text.get(start..self.i)?);
         loop {
             match self.bump()? {
-                b'"' => return Some(out),
+                b'"' => return Some(Cow::Owned(out)),
                 b'\\' => {
                     let c = match self.bump()? {
                         b'"' => '"',
@@ -300,7 +377,7 @@ impl Parser<'_> {
     /// RFC 8259 §6 number grammar, checked here; the value is converted by
     /// core's correctly rounded decimal-to-f64 parser. Out-of-range numbers
     /// (infinite as f64) are refused.
-    fn number(&mut self) -> Option<Value> {
+    fn number(&mut self) -> Option<Json<'a>> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -321,7 +398,7 @@ impl Parser<'_> {
             self.digits()?;
         }
         let value = to_f64(self.text.get(start..self.i)?)?;
-        value.is_finite().then_some(Value::Number(value))
+        value.is_finite().then_some(Json::Number(value))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::prelude::*;
 
 use crate::base64url;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, Value};
+use crate::json::{self, Json};
 
 /// Smallest RSA modulus accepted (NIST SP 800-131A; NHS login keys are 2048-bit).
 pub const MIN_RSA_BITS: usize = 2048;
@@ -61,17 +61,17 @@ impl Jwk {
 
     /// An RSA key from one JWKS entry, or `None` for an entry this library
     /// cannot use at all (skipped, RFC 7517 §5).
-    fn from_value(key: &Value) -> Option<Jwk> {
-        if key.get("kty").and_then(Value::as_str) != Some("RSA") {
+    fn from_value(key: &Json<'_>) -> Option<Jwk> {
+        if key.get("kty").and_then(Json::as_str) != Some("RSA") {
             return None;
         }
         let kid = match key.get("kid") {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Json::String(s)) => Some(String::from(s.as_ref())),
             Some(_) => return None,
         };
         let member = |name: &str| -> Option<(String, Vec<u8>)> {
-            let s = key.get(name).and_then(Value::as_str)?;
+            let s = key.get(name).and_then(Json::as_str)?;
             Some((s.to_owned(), base64url::decode(s)?))
         };
         let (n, n_bytes) = member("n")?;
@@ -112,7 +112,7 @@ pub struct Jwks {
 }
 
 /// Why a JWK cannot verify an RS512 signature, or `None` if it can.
-fn unusable_reason(key: &Value, n: &[u8], e: &[u8]) -> Option<&'static str> {
+fn unusable_reason(key: &Json<'_>, n: &[u8], e: &[u8]) -> Option<&'static str> {
     // RFC 7517 §4.2: `use`, if present, must be "sig" for signature keys.
     if key.get("use").is_some_and(|u| u.as_str() != Some("sig")) {
         return Some("its `use` is not `sig`");
@@ -182,10 +182,10 @@ impl Jwks {
         if document.len() > MAX_JWKS_BYTES {
             return Err(bad("the JWKS is larger than 256 KiB"));
         }
-        let v = json::parse(document).ok_or_else(|| bad("the JWKS is not valid JSON"))?;
+        let v = json::parse_borrowed(document).ok_or_else(|| bad("the JWKS is not valid JSON"))?;
         let keys = v
             .get("keys")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .ok_or_else(|| bad("the JWKS has no `keys` array (RFC 7517 5.1)"))?;
         Ok(Jwks {
             keys: keys.iter().filter_map(Jwk::from_value).collect(),

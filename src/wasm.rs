@@ -16,10 +16,10 @@ use crate::authorize::{
     create_authorization_request, AuthorizeOptions, Display, Environment, Prompt,
 };
 use crate::callback::parse_callback;
-use crate::claims::{check_userinfo, CheckedClaims};
+use crate::claims::{userinfo_edits, Edits};
 use crate::error::{Error, ErrorCode};
 use crate::id_token::{IdTokenVerifier, NonceCheck, SignedToken, UntrustedToken};
-use crate::json::{self, Value};
+use crate::json::{self, Json, Str};
 use crate::jwks::Jwks;
 use crate::types::{IssuerUrl, Nonce, State};
 use crate::vot::Vtr;
@@ -27,29 +27,30 @@ use wasm_bindgen::prelude::*;
 
 // ---- reading the options object --------------------------------------------
 
-/// A JSON options object; `null` members count as absent (as `undefined` in JS).
-struct Options(Vec<(String, Value)>);
+/// A JSON options object, its strings borrowed from the text; `null`
+/// members count as absent (as `undefined` in JS).
+struct Options<'a>(Vec<(Str<'a>, Json<'a>)>);
 
-impl Options {
-    fn parse(text: &str) -> Result<Options, Error> {
-        match json::parse(text.as_bytes()) {
-            Some(Value::Object(members)) => Ok(Options(members)),
+impl<'a> Options<'a> {
+    fn parse(text: &'a str) -> Result<Options<'a>, Error> {
+        match json::parse_borrowed(text.as_bytes()) {
+            Some(Json::Object(members)) => Ok(Options(members)),
             _ => Err(Error::option("options", "must be an object")),
         }
     }
 
-    fn get(&self, name: &str) -> Option<&Value> {
+    fn get(&self, name: &str) -> Option<&Json<'a>> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v)
-            .filter(|v| !matches!(v, Value::Null))
+            .filter(|v| !matches!(v, Json::Null))
     }
 
     fn string(&self, name: &'static str) -> Result<Option<String>, Error> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Json::String(s)) => Ok(Some(String::from(s.as_ref()))),
             Some(_) => Err(Error::option(name, "must be a string")),
         }
     }
@@ -63,7 +64,7 @@ impl Options {
         let bad = || Error::option(name, "must be an array of strings");
         match self.get(name) {
             None => Ok(None),
-            Some(Value::Array(items)) => items
+            Some(Json::Array(items)) => items
                 .iter()
                 .map(|v| v.as_str().map(String::from).ok_or_else(bad))
                 .collect::<Result<_, _>>()
@@ -75,7 +76,7 @@ impl Options {
     fn boolean(&self, name: &'static str) -> Result<Option<bool>, Error> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
             Some(_) => Err(Error::option(name, "must be a boolean")),
         }
     }
@@ -83,7 +84,7 @@ impl Options {
     fn number(&self, name: &'static str) -> Result<Option<f64>, Error> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(*n)),
+            Some(Json::Number(n)) => Ok(Some(*n)),
             Some(_) => Err(Error::option(name, "must be a number")),
         }
     }
@@ -209,7 +210,7 @@ fn answer(r: Result<String, Error>) -> String {
 /// The claims as their own JSON text (no serialiser in the module), with
 /// the edits of the core's profile rule for the wrapper to apply:
 /// `{"claims": {...}, "warnings": [{"claim", "message"}], "set": [[name, bool]]}`.
-fn claims_answer(text: &str, checked: &CheckedClaims) -> String {
+fn claims_answer(text: &str, checked: &Edits) -> String {
     let mut warnings = String::from("[");
     for w in &checked.warnings {
         if warnings.len() > 1 {
@@ -441,7 +442,7 @@ pub fn assume_signature_checked_by_host(token: &[u8], options: &str) -> String {
 /// profile claims ([`check_userinfo`]). Answers like the claims check.
 #[wasm_bindgen]
 pub fn userinfo(body: &str, sub: &str) -> String {
-    answer(check_userinfo(body.as_bytes(), sub).map(|c| claims_answer(body, &c)))
+    answer(userinfo_edits(body.as_bytes(), sub).map(|c| claims_answer(body, &c)))
 }
 
 /// The whole validation in Rust, RSA included (feature `rsa`). Built only for
