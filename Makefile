@@ -60,6 +60,10 @@ generate:
 	NHS_LOGIN_UPDATE_GENERATED=1 cargo test --test generated_js
 
 # ---- test ------------------------------------------------------------------
+# A test file that hangs fails after 20 minutes, by name, instead of stalling the
+# run until CI's limit (node --test times each file's process as a whole).
+NODE_TEST_FLAGS := --test-timeout=1200000
+
 test: setup test-rust test-wasm test-pkg test-docs test-demo test-supply-chain
 
 test-rust:
@@ -75,18 +79,18 @@ test-wasm: setup-rust setup-apt
 	wasm-pack test --node
 
 test-pkg: build setup-npm
-	node --test pkg/test/*.test.js tests/provider/*.test.js tests/docs/hygiene.test.js
+	node --test $(NODE_TEST_FLAGS) pkg/test/*.test.js tests/provider/*.test.js tests/docs/hygiene.test.js
 
 # Docs that are tests: every code block marked <!-- test: spa|worker|node|tsc --> in README.md,
 # pkg/README.md and docs/*.md, type-checked with tsc --strict and run (Chromium, workerd, Node)
 # against the local provider (docs/docs-tests.md).
 test-docs: build setup-npm setup-apt
-	node --test tests/docs/extract.test.js tests/docs/docs.test.js
+	node --test $(NODE_TEST_FLAGS) tests/docs/extract.test.js tests/docs/docs.test.js
 
 # The demo end to end in headless Chromium (screenshots in target/demo-screenshots/);
 # `make demo` itself: a taken port, and every way of stopping it (serve.test.js).
 test-demo: build setup-npm setup-apt
-	node --test www/e2e.test.js www/serve.test.js
+	node --test $(NODE_TEST_FLAGS) www/e2e.test.js www/serve.test.js
 
 # Supply chain, offline: licences, bans and sources of the Rust graph (deny.toml);
 # the npm package has no runtime dependencies at all.

@@ -539,6 +539,23 @@ mod tests {
     }
 
     #[test]
+    fn strings_without_escapes_are_borrowed() {
+        // What the checks read (header, claims, options) costs no allocation
+        // per string; escapes are undone into owned strings.
+        let Some(Json::Object(m)) = parse_borrowed(br#"{"a":"plain","b\u0041":"x\ny"}"#) else {
+            panic!("should parse");
+        };
+        assert!(matches!(m[0].0, Cow::Borrowed("a")));
+        assert!(matches!(&m[0].1, Json::String(Cow::Borrowed("plain"))));
+        assert!(matches!(&m[1].0, Cow::Owned(k) if k == "bA"));
+        assert!(matches!(&m[1].1, Json::String(Cow::Owned(v)) if v == "x\ny"));
+        assert_eq!(
+            Json::Object(m).into_value(),
+            ok(r#"{"a":"plain","bA":"x\ny"}"#)
+        );
+    }
+
+    #[test]
     fn rejects_invalid_json() {
         for bad in [
             "",
