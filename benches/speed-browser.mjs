@@ -27,8 +27,9 @@ if (!existsSync(executablePath)) {
   process.exit(1);
 }
 
-// Only what the page loads: the package, the benchmark and the two libraries.
-const served = ['/pkg/src/', '/pkg/wasm/', '/benches/', '/node_modules/jose/', '/node_modules/oauth4webapi/'];
+// Only what the page loads: the package, the test helpers that sign the token,
+// the benchmark and the two libraries.
+const served = ['/pkg/src/', '/pkg/wasm/', '/pkg/test/helpers.js', '/benches/', '/node_modules/jose/', '/node_modules/oauth4webapi/'];
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));

@@ -1,7 +1,8 @@
 // ID token validation speed: the token, the floor, the correctness gate, the
 // timing method and the report, shared by benches/speed.mjs (Node) and
 // benches/browser/speed.js (headless Chromium). Web APIs only (WebCrypto,
-// TextEncoder, performance, btoa), so the same code runs in both.
+// TextEncoder, performance; the package tests' key and token helpers), so the
+// same code runs in both.
 //
 // One RSA-2048 key pair (WebCrypto) signs one realistic NHS login ID token
 // (RS512). Each contender validates it: RS512 signature against the JWKS, iss,
@@ -15,7 +16,10 @@
 // the median over batches of the per-batch mean µs/op, and the min–max spread.
 import { checkVot } from './flows/nhs.js';
 
-export const ISSUER = 'https://auth.login.nhs.uk';
+// Keys, signing and the claim set are the package tests' own.
+import { ISSUER, b64u, makeKey, sign, baseClaims } from '../pkg/test/helpers.js';
+
+export { ISSUER };
 const CLIENT = 'bench-client';
 const VTR = ['P9.Cp.Cd', 'P9.Cm'];
 const SKEW = 60;
@@ -23,8 +27,6 @@ const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** base64url without padding. */
-export const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const VALUE = new Uint8Array(128);
 for (let i = 0; i < 64; i++) VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
 /** base64url to bytes by table, unchecked (the floor's decoder where there is no Buffer). */
@@ -37,17 +39,6 @@ export function fromB64u(s) {
   return out;
 }
 
-async function makeKey(kid) {
-  const pair = await crypto.subtle.generateKey({ ...ALG, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify']);
-  const pub = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  return { privateKey: pair.privateKey, jwk: { kty: 'RSA', n: pub.n, e: pub.e, kid, use: 'sig', alg: 'RS512' } };
-}
-
-async function sign(key, claims) {
-  const input = `${b64u(enc.encode(JSON.stringify({ alg: 'RS512', typ: 'JWT', kid: key.jwk.kid })))}.${b64u(enc.encode(JSON.stringify(claims)))}`;
-  return `${input}.${b64u(await crypto.subtle.sign(ALG, key.privateKey, enc.encode(input)))}`;
-}
-
 /**
  * The token, its JWKS (two keys, as around a rotation; the token is signed
  * with the second), the validation options, the tokens every contender must
@@ -56,27 +47,11 @@ async function sign(key, claims) {
  */
 export async function setup({ decode = fromB64u } = {}) {
   const NOW = Math.floor(Date.now() / 1000); // fixed for the run; the token is valid at it
-  const [oldKey, key] = [await makeKey('nhs-login-2024'), await makeKey('nhs-login-2025')];
+  const jwkExtra = { use: 'sig', alg: 'RS512' };
+  const [oldKey, key] = [await makeKey('nhs-login-2024', jwkExtra), await makeKey('nhs-login-2025', jwkExtra)];
   const jwks = { keys: [oldKey.jwk, key.jwk] };
   const nonce = b64u(crypto.getRandomValues(new Uint8Array(32)));
-  const claims = (over = {}) => ({
-    iss: ISSUER,
-    aud: CLIENT,
-    sub: '49f470a1-cc52-49b7-beba-0f9cec937c46',
-    exp: NOW + 3600,
-    iat: NOW,
-    auth_time: NOW - 5,
-    jti: '2f3c5d8e-0a1b-4c2d-9e8f-123456789abc',
-    nonce,
-    vot: 'P9.Cp.Cd',
-    vtm: 'https://auth.login.nhs.uk/trustmark/auth.login.nhs.uk',
-    identity_proofing_level: 'P9',
-    nhs_number: '9000000009',
-    birthdate: '1968-02-12',
-    family_name: 'MILLAR',
-    id_status: 'verified',
-    ...over,
-  });
+  const claims = (over = {}) => baseClaims({ aud: CLIENT, exp: NOW + 3600, iat: NOW, auth_time: NOW - 5, nonce, ...over });
   const token = await sign(key, claims());
   const opts = { clientId: CLIENT, jwks, nonce, vtr: VTR, now: NOW, clockSkewSeconds: SKEW };
 

@@ -5,7 +5,12 @@ export const CLIENT = 'test-client';
 export const NOW = 1_760_000_000;
 
 const enc = new TextEncoder();
-export const b64u = (bytes) => Buffer.from(bytes).toString('base64url');
+// Node's Buffer (an encoder independent of the package's); btoa where there is
+// no Buffer (benches/browser/speed.js signs its token with these helpers too).
+export const b64u = (bytes) =>
+  globalThis.Buffer
+    ? Buffer.from(bytes).toString('base64url')
+    : btoa(Array.from(new Uint8Array(bytes), (b) => String.fromCharCode(b)).join('')).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' };
 
 export async function makeKey(kid, extra = {}) {
