@@ -17,6 +17,10 @@ import { edgeSessionSuite } from './edge-sessions.js';
 const servers = [];
 after(() => Promise.all(servers.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r))))));
 
+/** `promise`, or a failure naming `what` after 10 s (never a test that waits for ever). */
+const bounded = (promise, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} within 10 s`)), 10_000).unref())]);
+
 /** A Node HTTP server on 127.0.0.1 running `listener`; resolves to its base URL. */
 async function serve(listener) {
   const server = createServer(listener);
@@ -55,9 +59,9 @@ test('bad options are invalid_option', () => {
   }
 });
 
-/** A raw HTTP request; resolves to { status, headers, body } or rejects on a socket error. */
+/** A raw HTTP request; resolves to { status, headers, body } or rejects on a socket error (or no answer in 10 s). */
 function raw(url, { method = 'POST', headers = {}, write } = {}) {
-  return new Promise((resolve, reject) => {
+  return bounded(new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -67,7 +71,7 @@ function raw(url, { method = 'POST', headers = {}, write } = {}) {
     req.on('error', reject);
     if (write) write(req);
     else req.end();
-  });
+  }), `no answer from ${method} ${url}`);
 }
 
 test('body limit: a larger Content-Length is 413 in the handler error shape, before the handler runs', async () => {
@@ -172,18 +176,25 @@ test('a client that goes away: the Request signal aborts and the response body i
 });
 
 test('a client that goes away mid-body: the handler sees the body fail, the server keeps serving', async () => {
-  let outcome;
+  let outcome, started;
   const seen = new Promise((resolve) => (outcome = resolve));
+  const handlerStarted = new Promise((resolve) => (started = resolve));
   const { url } = await serve(
     toNodeListener(async (request) => {
+      started();
       outcome(await request.text().then(() => 'read', (e) => `failed: ${e.message}`));
       return new Response('unused');
     }),
   );
   const req = httpRequest(`${url}/auth/token`, { method: 'POST', headers: { 'content-length': '1000' } });
   req.on('error', () => {});
-  req.write('x'.repeat(100), () => setTimeout(() => req.destroy(), 50));
-  assert.match(await seen, /^failed: the client closed the connection/);
+  req.write('x'.repeat(100));
+  // Go away once the handler has the request (a fixed delay raced the server on
+  // a loaded machine: closed before the request was parsed, no handler ran, and
+  // the test waited for ever).
+  await bounded(handlerStarted, 'the handler never got the request');
+  req.destroy();
+  assert.match(await bounded(seen, 'the handler never saw the body end'), /^failed: the client closed the connection/);
   const r = await raw(`${url}/again`, { method: 'GET' });
   assert.equal(r.body, 'unused');
 });
