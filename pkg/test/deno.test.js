@@ -9,6 +9,10 @@
 //   (sign-in at the provider, POST /auth/token, ID token validation against
 //   the handler's /auth/jwks, /auth/userinfo and /auth/refresh with the
 //   encrypted cookie).
+// - The runtime-independent suites Node, workerd and Vercel's edge-runtime run
+//   (edge-flow.js: the code flow, PATCH /userinfo, step-up, SSO assertions;
+//   edge-sessions.js: session lifetimes, refresh races, the store, the rate
+//   limit, GET /session), each configuration its own `deno serve`.
 // - The browser entry (src/index.js) in Deno: createAuthorizationRequest and
 //   validateIdToken (fixtures/deno/browser-entry.mjs).
 //
@@ -26,6 +30,8 @@ import { createAuthorizationRequest, parseCallback, validateIdToken, createRemot
 import { startProvider } from '../../tests/provider/provider.mjs';
 import { CookieJar, signInWithFetch } from '../../tests/provider/user-agent.mjs';
 import { scratchApp, tempDir, cleanup, ROOT_DIR } from './tarball.js';
+import { edgeFlowSuite } from './edge-flow.js';
+import { edgeSessionSuite } from './edge-sessions.js';
 
 const DENO = join(ROOT_DIR, 'node_modules/.bin/deno');
 const ORIGIN = 'https://spa.example';
@@ -36,11 +42,11 @@ let app, pkgDir, denoEnv, op, edge, base;
 const children = [];
 
 /** Starts `deno serve` on a free loopback port; resolves to { child, base } once it listens, or rejects with its output. */
-function denoServe(config) {
+function denoServe(config, { store = false } = {}) {
   const child = spawn(
     DENO,
-    ['serve', '--host', '127.0.0.1', '--port', '0', '--allow-net=127.0.0.1', `--allow-read=${pkgDir}`, '--allow-env=NHS_LOGIN_EDGE_CONFIG', 'edge-server.mjs'],
-    { cwd: app, env: { ...denoEnv, NHS_LOGIN_EDGE_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--allow-net=127.0.0.1', `--allow-read=${pkgDir}`, '--allow-env=NHS_LOGIN_EDGE_CONFIG,NHS_LOGIN_EDGE_STORE', 'edge-server.mjs'],
+    { cwd: app, env: { ...denoEnv, NHS_LOGIN_EDGE_CONFIG: JSON.stringify(config), NHS_LOGIN_EDGE_STORE: store ? 'memory' : '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
   let output = '';
@@ -63,10 +69,18 @@ function denoServe(config) {
   });
 }
 
+// The scratch app with the packed package, made once, whichever hook asks first
+// (the shared suites' hooks can run before this file's own).
+let scratch;
+const setUp = () =>
+  (scratch ??= (async () => {
+    app = await scratchApp('deno');
+    pkgDir = join(app, 'node_modules/nhs-login-client');
+    denoEnv = { ...process.env, DENO_DIR: await tempDir('nhs-login-client-deno-dir-'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  })());
+
 before(async () => {
-  app = await scratchApp('deno');
-  pkgDir = join(app, 'node_modules/nhs-login-client');
-  denoEnv = { ...process.env, DENO_DIR: await tempDir('nhs-login-client-deno-dir-'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  await setUp();
   op = await startProvider({ port: 0, clients: [{ client_id: CLIENT, redirect_uris: [REDIRECT] }], log: false });
   const keys = op.clientKeys[CLIENT];
   edge = await denoServe({
@@ -90,6 +104,16 @@ after(async () => {
 });
 
 const send = (path, init = {}) => fetch(`${base}${path}`, { redirect: 'manual', ...init });
+
+// The runtime-independent suites (as in Node, workerd and Vercel's edge-runtime), each configuration its own
+// `deno serve`: the code flow with PATCH /userinfo, step-up and SSO assertions, and the edge sessions.
+const denoSend = async (config, { store } = {}) => {
+  await setUp();
+  const server = await denoServe(config, { store });
+  return (path, init = {}) => fetch(`${server.base}${path}`, { ...init, redirect: 'manual' });
+};
+edgeFlowSuite(test, { before, after }, denoSend);
+edgeSessionSuite(test, { before, after }, denoSend);
 
 test('deno serve: CORS preflight from an allowed origin', async () => {
   const res = await send('/auth/token', { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
