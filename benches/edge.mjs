@@ -40,6 +40,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, dirname } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { measure, median } from './speed-harness.js';
 
 const self = fileURLToPath(import.meta.url);
 const here = dirname(self);
@@ -264,11 +265,6 @@ for (const [name, create] of Object.entries(modules)) {
 
 // ---- 1. cold start ------------------------------------------------------------------
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 // Each contender as installed (unbundled ES modules, as Node runs them), and as
 // an edge deployment ships it: one esbuild bundle (minified, ESM). Our bundle
@@ -331,19 +327,8 @@ const contenders = [
   }),
 ];
 
-async function batch(run, iters) {
-  const t0 = performance.now();
-  for (let i = 0; i < iters; i++) await run();
-  return ((performance.now() - t0) * 1000) / iters; // µs per request
-}
-for (const c of contenders) await batch(c.run, WARMUP);
-const samples = contenders.map(() => []);
-for (let b = 0; b < BATCHES; b++) {
-  for (let k = 0; k < contenders.length; k++) {
-    const i = (b + k) % contenders.length; // rotate who goes first
-    samples[i].push(await batch(contenders[i].run, ITERS));
-  }
-}
+// The validation benchmark's method: warm-up, then round-robin batches (µs per request).
+const samples = await measure(contenders, {}, { batches: BATCHES, iters: ITERS, warmup: WARMUP });
 for (const n of names) {
   const c = warmUpstreams[n].calls;
   if (c.token !== WARMUP + BATCHES * ITERS || c.jwks !== 1 || c.other) throw new Error(`${n}: upstream calls while timing ${JSON.stringify(c)}`);

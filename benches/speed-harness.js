@@ -123,7 +123,8 @@ export async function measure(contenders, { token, opts }, { batches = 15, iters
   return samples;
 }
 
-const median = (xs) => {
+/** The median of `xs`. */
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
